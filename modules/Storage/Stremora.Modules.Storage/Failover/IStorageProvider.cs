@@ -1,0 +1,86 @@
+using Stremora.Modules.Storage.Contracts;
+
+namespace Stremora.Modules.Storage.Failover;
+
+/// <summary>One place files can live (Cloudinary, S3, local disk). The chain tries them in order.</summary>
+internal interface IStorageProvider
+{
+    /// <summary>Lower-case name recorded on events and shown in the API: <c>cloudinary</c>, <c>s3</c>, <c>local</c>.</summary>
+    string Name { get; }
+
+    /// <summary>False when its settings are absent: the chain leaves it out.</summary>
+    bool IsConfigured { get; }
+
+    /// <summary>
+    /// Reads the file from <paramref name="source"/> (which may still be arriving) and stores it.
+    /// Must not buffer whole parts in memory: send ranges of the spool with <see cref="ISpooledSource.OpenRange"/>.
+    /// Must leave nothing behind when it throws (abort multipart uploads, delete partial files).
+    /// </summary>
+    Task<ProviderStoredFile> UploadAsync(ProviderUpload upload, ISpooledSource source, CancellationToken cancellationToken);
+
+    /// <summary>Idempotent: "not found" is success. Throws on transient failures so the job retries.</summary>
+    Task DeleteAsync(StoredFileRef file, CancellationToken cancellationToken);
+
+    Task<string> GetPlaybackUrlAsync(StoredFileRef file, CancellationToken cancellationToken);
+}
+
+internal sealed record ProviderUpload(StoredFileKind Kind, string Key, string ContentType);
+
+/// <param name="Locator">The provider's id for the file (Cloudinary public_id, S3 key, local relative path).</param>
+/// <param name="Url">The provider's URL for it (Cloudinary secure_url; for S3/local the chain asks for a playback URL).</param>
+/// <param name="Bytes">The size the provider reports having stored: the chain compares it with what was sent.</param>
+/// <param name="Sha256">The SHA-256 the provider reports, when it reports one: compared too.</param>
+internal sealed record ProviderStoredFile(string Locator, string Url, long Bytes, string? Sha256 = null);
+
+/// <summary>
+/// A file that is being received (spool-tee): one writer appends to a temp file while any number of
+/// readers consume it, waiting for bytes that have not arrived yet.
+/// </summary>
+internal interface ISpooledSource
+{
+    /// <summary>
+    /// Waits until <paramref name="count"/> bytes from <paramref name="offset"/> have arrived, or the
+    /// file is complete. Returns how many of them are available (less than <paramref name="count"/> only at the end).
+    /// Throws if the writer failed (client aborted, file too large).
+    /// </summary>
+    ValueTask<long> WaitForAsync(long offset, long count, CancellationToken cancellationToken);
+
+    /// <summary>The final length, once the writer has finished; null while bytes are still arriving.</summary>
+    long? TotalLength { get; }
+
+    /// <summary>A read-only stream over bytes that have already arrived (call <see cref="WaitForAsync"/> first).</summary>
+    Stream OpenRange(long offset, long length);
+}
+
+internal readonly record struct SpoolChunk(long Offset, long Length, bool IsLast, long? Total);
+
+internal static class SpooledSourceExtensions
+{
+    /// <summary>
+    /// Cuts the arriving file into chunks of <paramref name="chunkSize"/> bytes (the last may be shorter),
+    /// yielding each as soon as it has fully arrived and it is known whether more follows.
+    /// An empty file yields one empty last chunk.
+    /// </summary>
+    public static async IAsyncEnumerable<SpoolChunk> ChunksAsync(
+        this ISpooledSource source,
+        long chunkSize,
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(chunkSize);
+        long offset = 0;
+        while (true)
+        {
+            // Ask for one byte more than a chunk: that tells whether this chunk is the last.
+            var available = await source.WaitForAsync(offset, chunkSize + 1, cancellationToken);
+            if (available > chunkSize)
+            {
+                yield return new SpoolChunk(offset, chunkSize, IsLast: false, Total: null);
+                offset += chunkSize;
+                continue;
+            }
+
+            yield return new SpoolChunk(offset, available, IsLast: true, Total: offset + available);
+            yield break;
+        }
+    }
+}

@@ -1,0 +1,82 @@
+using System.ComponentModel.DataAnnotations;
+using Hangfire;
+using Hangfire.PostgreSql;
+using JasperFx;
+using Weasel.Core;
+using JasperFx.Events;
+using JasperFx.Events.Daemon;
+using Marten;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using Stremora.Modules.Videos;
+
+namespace Stremora.Api.Platform;
+
+internal sealed class PostgresOptions
+{
+    [Required(ErrorMessage = "ConnectionStrings__Postgres is required (e.g. Host=127.0.0.1;Port=5432;Database=stremora;Username=stremora).")]
+    public string ConnectionString { get; set; } = "";
+
+    public bool IsWellFormed()
+    {
+        try
+        {
+            _ = new NpgsqlConnectionStringBuilder(ConnectionString);
+            return true;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
+    }
+}
+
+/// <summary>PostgreSQL for everything durable: Marten (events + read models) and Hangfire (jobs), each in its own schema.</summary>
+internal static class Persistence
+{
+    public const string MartenSchema = "stremora";
+    public const string HangfireSchema = "hangfire";
+
+    public static IServiceCollection AddStremoraPersistence(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<PostgresOptions>()
+            .Configure(o => o.ConnectionString = configuration.GetConnectionString("Postgres") ?? "")
+            .ValidateDataAnnotations()
+            .Validate(o => string.IsNullOrEmpty(o.ConnectionString) || o.IsWellFormed(), "ConnectionStrings__Postgres is not a valid PostgreSQL connection string.")
+            .ValidateOnStart();
+
+        services.AddSingleton(sp => NpgsqlDataSource.Create(sp.GetRequiredService<IOptions<PostgresOptions>>().Value.ConnectionString));
+
+        services.AddMarten(sp =>
+            {
+                var options = new StoreOptions();
+                options.Connection(sp.GetRequiredService<IOptions<PostgresOptions>>().Value.ConnectionString);
+                options.DatabaseSchemaName = MartenSchema;
+                options.AutoCreateSchemaObjects = AutoCreate.CreateOrUpdate;
+                options.Events.StreamIdentity = StreamIdentity.AsGuid;
+                // Without this the async daemon fails: "Multiplexing is currently incompatible with DbDataSource".
+                options.Events.UseAdvisoryLockTransaction = true;
+                options.UseSystemTextJsonForSerialization(EnumStorage.AsString, Casing.CamelCase);
+                options.ConfigureVideos();
+                return options;
+            })
+            .UseLightweightSessions()
+            .ApplyAllDatabaseChangesOnStartup()
+            // HotCold: one instance runs the projections, the others stand by (advisory-lock leader election).
+            .AddAsyncDaemon(DaemonMode.HotCold);
+
+        services.AddHangfire((sp, hangfire) => hangfire
+            .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
+            .UseSimpleAssemblyNameTypeSerializer()
+            .UseRecommendedSerializerSettings()
+            .UsePostgreSqlStorage(
+                storage => storage.UseNpgsqlConnection(sp.GetRequiredService<IOptions<PostgresOptions>>().Value.ConnectionString),
+                new PostgreSqlStorageOptions { SchemaName = HangfireSchema, PrepareSchemaIfNecessary = true }));
+        services.AddHangfireServer(server =>
+        {
+            server.ServerName = $"stremora-{Environment.MachineName}-{Environment.ProcessId}";
+            server.WorkerCount = Math.Max(4, Environment.ProcessorCount * 2);
+        });
+        return services;
+    }
+}
