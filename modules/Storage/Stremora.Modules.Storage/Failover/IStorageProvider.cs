@@ -84,3 +84,16 @@ internal static class SpooledSourceExtensions
         }
     }
 }
+
+/// <summary>
+/// A provider refused or failed to store/delete a file. <see cref="IsTransient"/> says whether trying
+/// again later may succeed (timeouts, 5xx, rate limits) or not (bad credentials, bad request).
+/// The message is shown to users in the attempt list: it must never contain a secret.
+/// </summary>
+internal sealed class StorageProviderException(string provider, string message, bool isTransient, Exception? innerException = null)
+    : Exception(message, innerException)
+{
+    public string Provider { get; } = provider;
+
+    public bool IsTransient { get; } = isTransient;
+}
