@@ -3,6 +3,7 @@ using JasperFx;
 using Marten;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Stremora.Modules.Storage.Contracts;
 using Stremora.Modules.Videos.Cleanup;
 using Stremora.Modules.Videos.GetVideo;
 using Stremora.Modules.Videos.UploadVideo;
@@ -11,9 +12,10 @@ namespace Stremora.Modules.Videos.AbandonedUploads;
 
 /// <summary>
 /// Recurring: an upload still "uploading" long after it started lost its process mid-way. Mark it failed
-/// and schedule the removal of whatever it had stored (the cleanup events go through the outbox).
+/// and schedule the removal of whatever it had stored (the cleanup events go through the outbox), then
+/// let storage abort provider-side uploads that never finished.
 /// </summary>
-internal sealed partial class AbandonedUploadSweepJob(IDocumentStore store, TimeProvider clock, IOptions<UploadOptions> options, ILogger<AbandonedUploadSweepJob> logger)
+internal sealed partial class AbandonedUploadSweepJob(IDocumentStore store, IVideoStorage storage, TimeProvider clock, IOptions<UploadOptions> options, ILogger<AbandonedUploadSweepJob> logger)
 {
     public const string RecurringJobId = "videos-sweep-abandoned-uploads";
     private const int BatchSize = 100;
@@ -52,12 +54,14 @@ internal sealed partial class AbandonedUploadSweepJob(IDocumentStore store, Time
                 await session.SaveChangesAsync(cancellationToken);
                 swept++;
             }
-            catch (ConcurrencyException)
+            catch (Exception e) when (StreamAppends.IsVersionConflict(e))
             {
                 LogSkipped(logger, video.Id);
             }
         }
 
+        // A crash mid-upload can leave a provider-side upload that never became a file (S3 multipart): abort those too.
+        await storage.AbortAbandonedUploadsAsync(threshold, cancellationToken);
         return swept;
     }
 

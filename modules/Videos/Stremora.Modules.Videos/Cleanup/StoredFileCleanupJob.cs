@@ -33,8 +33,12 @@ internal sealed class StoredFileCleanupJob(
     public async Task RunAsync(StoredFileCleanup cleanup, int attempt, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(cleanup);
-        await using var session = store.LightweightSession();
-        var video = await session.LoadAsync<VideoDetails>(cleanup.VideoId, cancellationToken);
+        VideoDetails? video;
+        await using (var query = store.QuerySession())
+        {
+            video = await query.LoadAsync<VideoDetails>(cleanup.VideoId, cancellationToken);
+        }
+
         if (video?.Cleanups.Any(c => c.Provider == cleanup.Provider && c.Locator == cleanup.Locator && c.State == "done") == true)
         {
             return;
@@ -48,8 +52,7 @@ internal sealed class StoredFileCleanupJob(
         {
             var willRetry = attempt < options.Value.MaxAttempts;
             logger.LogWarning(e, "Removing {Provider} {Locator} of video {VideoId} failed (attempt {Attempt}, retry: {WillRetry})", cleanup.Provider, cleanup.Locator, cleanup.VideoId, attempt, willRetry);
-            session.Events.Append(cleanup.VideoId, new StoredFileCleanupFailed(cleanup.File, cleanup.Provider, cleanup.Locator, attempt, e.Message, willRetry));
-            await session.SaveChangesAsync(cancellationToken);
+            await store.AppendAsync(cleanup.VideoId, new StoredFileCleanupFailed(cleanup.File, cleanup.Provider, cleanup.Locator, attempt, e.Message, willRetry), cancellationToken);
             if (!willRetry)
             {
                 throw;
@@ -59,7 +62,6 @@ internal sealed class StoredFileCleanupJob(
             return;
         }
 
-        session.Events.Append(cleanup.VideoId, new StoredFileCleanedUp(cleanup.File, cleanup.Provider, cleanup.Locator));
-        await session.SaveChangesAsync(cancellationToken);
+        await store.AppendAsync(cleanup.VideoId, new StoredFileCleanedUp(cleanup.File, cleanup.Provider, cleanup.Locator), cancellationToken);
     }
 }

@@ -48,7 +48,7 @@ internal sealed class DeleteVideoEndpoint(IDocumentSession session, TimeProvider
         {
             await session.SaveChangesAsync(ct);
         }
-        catch (ConcurrencyException)
+        catch (Exception e) when (StreamAppends.IsVersionConflict(e))
         {
             return TypedResults.Problem(
                 statusCode: StatusCodes.Status409Conflict,

@@ -254,7 +254,7 @@ internal sealed partial class UploadVideoEndpoint(
 
     private static string PartName(MultipartSection section)
     {
-        if (!ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition) || !disposition.IsFormDisposition())
+        if (!ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition) || !disposition.DispositionType.Equals("form-data", StringComparison.OrdinalIgnoreCase))
         {
             throw Rejected(StatusCodes.Status400BadRequest, "Malformed form", "Every part needs a 'Content-Disposition: form-data; name=...' header.");
         }
