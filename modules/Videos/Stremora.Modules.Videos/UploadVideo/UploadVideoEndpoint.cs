@@ -39,6 +39,7 @@ internal sealed partial class UploadVideoEndpoint(
     public const string ReplayedHeader = "Idempotent-Replayed";
     private const int MaxFieldBytes = 64 * 1024;
     private const int MaxIdempotencyKeyLength = 255;
+    private const int MaxDeclaredTypeLength = 255;
     private static readonly TimeSpan CleanupBudget = TimeSpan.FromSeconds(30);
     private static readonly UploadVideoRequest.Validator Validator = new();
 
@@ -348,7 +349,8 @@ internal sealed partial class UploadVideoEndpoint(
             throw new UploadRejectedException(early, "the form is invalid: " + early);
         }
 
-        var declaredType = firstFile.ContentType;
+        // What the client claimed, kept for the record only (never trusted, never longer than a sane header).
+        var declaredType = firstFile.ContentType is { Length: > MaxDeclaredTypeLength } declared ? declared[..MaxDeclaredTypeLength] : firstFile.ContentType;
         var started = new VideoUploadStarted(
             upload.VideoId,
             upload.OwnerId,
