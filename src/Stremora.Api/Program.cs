@@ -47,6 +47,8 @@ catch (Exception e) when (e is OptionsValidationException or AggregateException)
 
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+app.UseDefaultFiles();   // "/" is the upload page (wwwroot/index.html)
+app.UseStaticFiles();
 app.UseAuthentication();
 app.UseAuthorization();
 app.UseFastEndpoints(c =>
