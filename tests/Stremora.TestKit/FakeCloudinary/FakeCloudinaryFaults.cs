@@ -1,0 +1,90 @@
+namespace Stremora.TestKit.FakeCloudinary;
+
+/// <summary>Ways the fake can misbehave on upload and destroy requests.</summary>
+public enum FakeCloudinaryFault
+{
+    /// <summary>HTTP 500 with Cloudinary's error body.</summary>
+    InternalServerError,
+
+    /// <summary>HTTP 503.</summary>
+    ServiceUnavailable,
+
+    /// <summary>HTTP 420, Cloudinary's own rate-limit status.</summary>
+    RateLimited,
+
+    /// <summary>HTTP 429.</summary>
+    TooManyRequests,
+
+    /// <summary>Reads the request, then never answers until the client gives up.</summary>
+    Hang,
+
+    /// <summary>Reads part of the request body, then drops the connection.</summary>
+    ResetMidBody,
+
+    /// <summary>Stores the file but reports one byte more than it received.</summary>
+    WrongBytes,
+
+    /// <summary>Stores the file but answers 200 with a body that is not JSON.</summary>
+    InvalidJson,
+}
+
+/// <summary>Fault switch: every request, or only the next N. Thread-safe.</summary>
+public sealed class FakeCloudinaryFaults
+{
+    private readonly Lock _lock = new();
+    private FakeCloudinaryFault? _always;
+    private FakeCloudinaryFault? _next;
+    private int _remaining;
+
+    /// <summary>Every upload and destroy request fails this way until <see cref="Clear"/>.</summary>
+    public void FailAll(FakeCloudinaryFault fault)
+    {
+        lock (_lock)
+        {
+            _always = fault;
+            _next = null;
+            _remaining = 0;
+        }
+    }
+
+    /// <summary>The next <paramref name="count"/> upload or destroy requests fail this way; later ones succeed.</summary>
+    public void FailNext(FakeCloudinaryFault fault, int count = 1)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(count);
+        lock (_lock)
+        {
+            _always = null;
+            _next = fault;
+            _remaining = count;
+        }
+    }
+
+    public void Clear()
+    {
+        lock (_lock)
+        {
+            _always = null;
+            _next = null;
+            _remaining = 0;
+        }
+    }
+
+    internal FakeCloudinaryFault? Take()
+    {
+        lock (_lock)
+        {
+            if (_always is { } always)
+            {
+                return always;
+            }
+
+            if (_remaining > 0)
+            {
+                _remaining--;
+                return _next;
+            }
+
+            return null;
+        }
+    }
+}
