@@ -35,6 +35,7 @@ public sealed class FakeCloudinaryFaults
     private FakeCloudinaryFault? _always;
     private FakeCloudinaryFault? _next;
     private int _remaining;
+    private int _passing;
 
     /// <summary>Every upload and destroy request fails this way until <see cref="Clear"/>.</summary>
     public void FailAll(FakeCloudinaryFault fault)
@@ -44,18 +45,24 @@ public sealed class FakeCloudinaryFaults
             _always = fault;
             _next = null;
             _remaining = 0;
+            _passing = 0;
         }
     }
 
-    /// <summary>The next <paramref name="count"/> upload or destroy requests fail this way; later ones succeed.</summary>
-    public void FailNext(FakeCloudinaryFault fault, int count = 1)
+    /// <summary>
+    /// After <paramref name="after"/> more requests pass, the next <paramref name="count"/> upload or destroy
+    /// requests fail this way; later ones succeed (e.g. <c>after: 2</c> fails the third chunk of an upload).
+    /// </summary>
+    public void FailNext(FakeCloudinaryFault fault, int count = 1, int after = 0)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(count);
+        ArgumentOutOfRangeException.ThrowIfNegative(after);
         lock (_lock)
         {
             _always = null;
             _next = fault;
             _remaining = count;
+            _passing = after;
         }
     }
 
@@ -66,6 +73,7 @@ public sealed class FakeCloudinaryFaults
             _always = null;
             _next = null;
             _remaining = 0;
+            _passing = 0;
         }
     }
 
@@ -76,6 +84,12 @@ public sealed class FakeCloudinaryFaults
             if (_always is { } always)
             {
                 return always;
+            }
+
+            if (_passing > 0)
+            {
+                _passing--;
+                return null;
             }
 
             if (_remaining > 0)
