@@ -36,6 +36,7 @@ public sealed class FakeCloudinaryFaults
     private FakeCloudinaryFault? _next;
     private int _remaining;
     private int _passing;
+    private int _taken;
 
     /// <summary>Every upload and destroy request fails this way until <see cref="Clear"/>.</summary>
     public void FailAll(FakeCloudinaryFault fault)
@@ -66,6 +67,9 @@ public sealed class FakeCloudinaryFaults
         }
     }
 
+    /// <summary>How many requests have been failed so far (lets a test wait until a hang has begun).</summary>
+    public int Taken => Volatile.Read(ref _taken);
+
     public void Clear()
     {
         lock (_lock)
@@ -83,6 +87,7 @@ public sealed class FakeCloudinaryFaults
         {
             if (_always is { } always)
             {
+                _taken++;
                 return always;
             }
 
@@ -95,6 +100,7 @@ public sealed class FakeCloudinaryFaults
             if (_remaining > 0)
             {
                 _remaining--;
+                _taken++;
                 return _next;
             }
 
