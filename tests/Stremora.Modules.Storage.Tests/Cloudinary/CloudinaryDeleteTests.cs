@@ -90,6 +90,21 @@ public sealed class CloudinaryDeleteTests : IClassFixture<FakeCloudinaryFixture>
     }
 
     [Fact]
+    public async Task A_destroy_that_hangs_is_timed_out_and_retried()
+    {
+        using var services = CloudinaryTestServices.Build(_fake, overrides: ("Storage:Cloudinary:DestroyAttemptTimeout", "00:00:01"));
+        await _fake.PlantAssetAsync("stremora/videos/hung-destroy/video", [1, 2, 3]);
+        _fake.Faults.FailNext(FakeCloudinaryFault.Hang);
+        var before = _fake.RequestCount;
+
+        await services.Provider().DeleteAsync(Ref("stremora/videos/hung-destroy/video"), CancellationToken.None);
+
+        Assert.Null(_fake.FindAsset("stremora/videos/hung-destroy/video"));
+        // The hung request is logged when the client drops it, which may come after the retry is answered.
+        Assert.Equal([0, 200], _fake.Requests.Skip(before).Select(r => r.Status).Order());
+    }
+
+    [Fact]
     public async Task Delete_with_a_wrong_secret_is_final_and_not_retried()
     {
         using var services = CloudinaryTestServices.Build(

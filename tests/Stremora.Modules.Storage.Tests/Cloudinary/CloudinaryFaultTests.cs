@@ -104,6 +104,21 @@ public sealed class CloudinaryFaultTests : IClassFixture<FakeCloudinaryFixture>
     }
 
     [Fact]
+    public async Task A_chunk_answer_that_is_not_json_is_transient()
+    {
+        using var services = CloudinaryTestServices.Build(_fake, chunkSizeBytes: FiveMiB);
+        using var file = TestFile.Random(12_000_000);
+        _fake.Faults.FailNext(FakeCloudinaryFault.InvalidJson);
+
+        var failure = await Assert.ThrowsAsync<StorageProviderException>(
+            () => services.Provider().UploadAsync(Video("chunked-json"), file.Source(), CancellationToken.None));
+
+        Assert.True(failure.IsTransient);
+        Assert.Equal("cloudinary answered with a chunk answer that is not JSON", failure.Message);
+        Assert.Null(_fake.FindAsset("stremora/videos/chunked-json/video"));
+    }
+
+    [Fact]
     public async Task An_unreachable_cloudinary_is_transient()
     {
         var settings = new Dictionary<string, string?>(_fake.Settings) { ["CLOUDINARY_API_BASE_URL"] = $"http://127.0.0.1:{UnusedPort()}/" };

@@ -128,6 +128,12 @@ internal sealed partial class FakeCloudinaryUploads(FakeCloudinaryServer server)
             (upload.LastStart, upload.LastEnd, upload.Next) = (start, end, end + 1);
             if (!isLast)
             {
+                if (fault == FakeCloudinaryFault.InvalidJson)
+                {
+                    await context.Response.WriteAsync("<html>502 Bad Gateway</html>", context.RequestAborted);
+                    return;
+                }
+
                 var reported = fault == FakeCloudinaryFault.WrongBytes ? upload.Next + 1 : upload.Next;
                 await FakeCloudinaryHttp.JsonAsync(context, new JsonObject { ["done"] = false, ["bytes"] = reported, ["upload_id"] = uploadId });
                 return;

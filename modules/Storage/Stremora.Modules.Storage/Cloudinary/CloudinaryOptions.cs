@@ -19,6 +19,7 @@ internal sealed class CloudinaryOptions
     public const string SignatureAlgorithmKey = "Storage:Cloudinary:SignatureAlgorithm";
     public const string ChunkSizeKey = "Storage:Cloudinary:ChunkSizeBytes";
     public const string FolderKey = "Storage:Cloudinary:Folder";
+    public const string DestroyTimeoutKey = "Storage:Cloudinary:DestroyAttemptTimeout";
 
     /// <summary>Cloudinary refuses non-final chunks under 5 MB; 5 MiB is safe whichever unit it means.</summary>
     public const long MinChunkSizeBytes = 5 * 1024 * 1024;
@@ -43,6 +44,9 @@ internal sealed class CloudinaryOptions
     public long ChunkSizeBytes { get; set; } = DefaultChunkSizeBytes;
 
     public string Folder { get; set; } = "stremora";
+
+    /// <summary>How long one destroy attempt may take before it is retried (uploads are timed by the failover chain instead).</summary>
+    public TimeSpan DestroyAttemptTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>What was wrong with the configuration; reported by validation at start-up. Never holds a secret.</summary>
     public List<string> Problems { get; } = [];
@@ -117,6 +121,19 @@ internal sealed class CloudinaryOptions
         {
             options.Problems.Add(
                 $"{ChunkSizeKey} must be between {MinChunkSizeBytes} (Cloudinary refuses smaller chunks) and {MaxChunkSizeBytes} (its single-request limit).");
+        }
+
+        var destroyTimeout = NonEmpty(configuration[DestroyTimeoutKey]);
+        if (destroyTimeout is not null)
+        {
+            if (TimeSpan.TryParse(destroyTimeout, System.Globalization.CultureInfo.InvariantCulture, out var timeout) && timeout > TimeSpan.Zero)
+            {
+                options.DestroyAttemptTimeout = timeout;
+            }
+            else
+            {
+                options.Problems.Add($"{DestroyTimeoutKey} must be a positive time span such as 00:00:30.");
+            }
         }
 
         var folder = configuration[FolderKey];

@@ -205,6 +205,10 @@ internal sealed class CloudinaryProvider(
         {
             throw CloudinaryErrors.Unreachable(ex);
         }
+        catch (Polly.Timeout.TimeoutRejectedException ex)
+        {
+            throw CloudinaryErrors.Unreadable("nothing in time", ex);
+        }
 
         using (response)
         {

@@ -34,14 +34,24 @@ internal static class CloudinaryRegistration
                 ConnectTimeout = TimeSpan.FromSeconds(15),
             })
             .SetHandlerLifetime(Timeout.InfiniteTimeSpan)
-            .AddResilienceHandler("cloudinary-destroy", pipeline => pipeline.AddRetry(new HttpRetryStrategyOptions
+            .AddResilienceHandler("cloudinary-destroy", (pipeline, context) =>
             {
-                MaxRetryAttempts = 3,
-                Delay = TimeSpan.FromMilliseconds(500),
-                BackoffType = DelayBackoffType.Exponential,
-                UseJitter = true,
-                ShouldHandle = args => ValueTask.FromResult(IsRetryable(args.Context) && IsTransient(args.Outcome)),
-            }));
+                var destroyTimeout = context.ServiceProvider.GetRequiredService<IOptions<CloudinaryOptions>>().Value.DestroyAttemptTimeout;
+                pipeline
+                    .AddRetry(new HttpRetryStrategyOptions
+                    {
+                        MaxRetryAttempts = 3,
+                        Delay = TimeSpan.FromMilliseconds(500),
+                        BackoffType = DelayBackoffType.Exponential,
+                        UseJitter = true,
+                        ShouldHandle = args => ValueTask.FromResult(IsRetryable(args.Context) && IsTransient(args.Outcome)),
+                    })
+                    // Per attempt, destroys only: an upload's duration is the failover chain's call.
+                    .AddTimeout(new HttpTimeoutStrategyOptions
+                    {
+                        TimeoutGenerator = args => ValueTask.FromResult(IsRetryable(args.Context) ? destroyTimeout : Timeout.InfiniteTimeSpan),
+                    });
+            });
 
         services.AddSingleton<IStorageProvider>(sp => sp.GetRequiredService<CloudinaryProvider>());
         return services;
