@@ -1,6 +1,12 @@
 using System.Reflection;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using Stremora.Modules.Storage.Contracts;
+using Stremora.Modules.Storage.Failover;
+using Stremora.Modules.Storage.Local;
 
 namespace Stremora.Modules.Storage;
 
@@ -12,6 +18,27 @@ public static class StorageModule
     public static IServiceCollection AddStorageModule(this IServiceCollection services, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
+
+        services.AddOptions<StorageOptions>()
+            .Bind(configuration.GetSection(StorageOptions.SectionName))
+            .PostConfigure<IHostEnvironment>((o, environment) =>
+            {
+                // A relative root (or none) lives under the content root, so `dotnet run` keeps files in the checkout's .data/.
+                o.Local.Root = Path.GetFullPath(string.IsNullOrWhiteSpace(o.Local.Root) ? Path.Combine(".data", "media") : o.Local.Root, environment.ContentRootPath);
+            })
+            .ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<StorageOptions>, StorageOptionsValidator>());
+
+        services.AddMetrics();
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<StorageMetrics>();
+
+        services.AddSingleton<LocalDiskProvider>();
+        services.AddSingleton<IStorageProvider>(sp => sp.GetRequiredService<LocalDiskProvider>());
+        // services.AddCloudinaryProvider(configuration);  (Cloudinary/ on branch `cloudinary`; the lead wires it here)
+
+        services.AddSingleton<FailoverChain>();
+        services.AddSingleton<IVideoStorage>(sp => sp.GetRequiredService<FailoverChain>());
         return services;
     }
 }

@@ -19,6 +19,13 @@ public interface IVideoStorage
 
     /// <summary>A URL a browser can play the file from (presigned for S3, so ask again rather than caching it).</summary>
     Task<string> GetPlaybackUrlAsync(StoredFileRef file, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// For the stuck-upload sweeper job: aborts provider-side uploads that were started more than
+    /// <paramref name="olderThan"/> ago and never finished (S3 multipart uploads under this service's
+    /// keys); a no-op for providers without such a thing. Returns how many were aborted. Idempotent.
+    /// </summary>
+    Task<int> AbortAbandonedUploadsAsync(TimeSpan olderThan, CancellationToken cancellationToken);
 }
 
 public enum StoredFileKind

@@ -1,0 +1,130 @@
+using Polly;
+using Polly.CircuitBreaker;
+
+namespace Stremora.Modules.Storage.Failover;
+
+/// <summary>One provider in the chain with its circuit breaker, attempt limits and counters.</summary>
+internal sealed class ChainLink
+{
+    private readonly TimeProvider _time;
+    private readonly CircuitBreakerStateProvider _state = new();
+    private DateTimeOffset _blockedUntil;
+
+    public ChainLink(IStorageProvider provider, CircuitBreakerSettings breaker, ProviderAttemptSettings attempt, TimeProvider time)
+    {
+        ArgumentNullException.ThrowIfNull(breaker);
+        Provider = provider;
+        Attempt = attempt;
+        _time = time;
+        Stats = new ProviderStats(time);
+        Pipeline = new ResiliencePipelineBuilder { TimeProvider = time }
+            .AddCircuitBreaker(new CircuitBreakerStrategyOptions
+            {
+                FailureRatio = breaker.FailureRatio,
+                MinimumThroughput = breaker.MinimumThroughput,
+                SamplingDuration = TimeSpan.FromSeconds(breaker.SamplingDurationSeconds),
+                BreakDuration = TimeSpan.FromSeconds(breaker.BreakDurationSeconds),
+                StateProvider = _state,
+
+                // A client that aborts or sends too much says nothing about the provider's health.
+                ShouldHandle = new PredicateBuilder().Handle<Exception>(e => e is not UploadAbortedException),
+                OnOpened = args =>
+                {
+                    _blockedUntil = _time.GetUtcNow() + args.BreakDuration;
+                    return ValueTask.CompletedTask;
+                },
+            })
+            .Build();
+    }
+
+    public IStorageProvider Provider { get; }
+
+    public string Name => Provider.Name;
+
+    public ProviderAttemptSettings Attempt { get; }
+
+    public ResiliencePipeline Pipeline { get; }
+
+    public ProviderStats Stats { get; }
+
+    /// <summary>
+    /// closed, open or half-open. Polly only leaves Open when the next call arrives; once the break has
+    /// elapsed that call will be let through as a probe, so report it as half-open already.
+    /// </summary>
+    public string CircuitState => _state.CircuitState switch
+    {
+        Polly.CircuitBreaker.CircuitState.Closed => CircuitStates.Closed,
+        Polly.CircuitBreaker.CircuitState.HalfOpen => CircuitStates.HalfOpen,
+        Polly.CircuitBreaker.CircuitState.Open when _time.GetUtcNow() >= _blockedUntil => CircuitStates.HalfOpen,
+        _ => CircuitStates.Open,
+    };
+}
+
+internal static class CircuitStates
+{
+    public const string Closed = "closed";
+    public const string Open = "open";
+    public const string HalfOpen = "half-open";
+}
+
+/// <summary>
+/// Per-instance counters (each API instance keeps its own; good enough for an operator's glance,
+/// the metrics are the fleet-wide view). "Recent" means the last 15 minutes.
+/// </summary>
+internal sealed class ProviderStats(TimeProvider time)
+{
+    private static readonly TimeSpan RecentWindow = TimeSpan.FromMinutes(15);
+    private const int MaxRemembered = 1000;
+
+    private readonly Lock _gate = new();
+    private readonly Queue<(DateTimeOffset At, bool Success)> _recent = new();
+    private long _filesStored;
+
+    public void RecordSuccess()
+    {
+        lock (_gate)
+        {
+            _filesStored++;
+            Remember(true);
+        }
+    }
+
+    public void RecordFailure(string error)
+    {
+        lock (_gate)
+        {
+            LastError = error;
+            LastFailureAt = time.GetUtcNow();
+            Remember(false);
+        }
+    }
+
+    public string? LastError { get; private set; }
+
+    public DateTimeOffset? LastFailureAt { get; private set; }
+
+    public (int Successes, int Failures, long FilesStored) Snapshot()
+    {
+        lock (_gate)
+        {
+            Prune();
+            var successes = _recent.Count(r => r.Success);
+            return (successes, _recent.Count - successes, _filesStored);
+        }
+    }
+
+    private void Remember(bool success)
+    {
+        _recent.Enqueue((time.GetUtcNow(), success));
+        Prune();
+    }
+
+    private void Prune()
+    {
+        var cutoff = time.GetUtcNow() - RecentWindow;
+        while (_recent.Count > 0 && (_recent.Count > MaxRemembered || _recent.Peek().At < cutoff))
+        {
+            _recent.Dequeue();
+        }
+    }
+}

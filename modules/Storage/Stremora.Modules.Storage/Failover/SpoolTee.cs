@@ -1,0 +1,199 @@
+using System.Buffers;
+using System.Security.Cryptography;
+using Stremora.Modules.Storage.Contracts;
+
+namespace Stremora.Modules.Storage.Failover;
+
+/// <summary>
+/// The spool-tee: one writer pumps the incoming stream into a temp file, hashing and counting in the
+/// same pass, while provider attempts read the file through <see cref="ISpooledSource"/>, waiting
+/// (asynchronously, no polling) for bytes that have not arrived yet. Memory is one buffer whatever
+/// the file size. Disposing deletes the temp file.
+/// </summary>
+internal sealed class SpoolTee : ISpooledSource, IAsyncDisposable
+{
+    private const int BufferSize = 81_920;
+
+    private readonly Lock _gate = new();
+    private readonly FileStream _file;
+    private long _written;
+    private bool _completed;
+    private Exception? _failure;
+
+    // Replaced on every change: waiters await the current one, the writer completes it and installs a fresh one.
+    private TaskCompletionSource _changed = NewSignal();
+
+    private SpoolTee(string path, FileStream file)
+    {
+        Path = path;
+        _file = file;
+    }
+
+    public string Path { get; }
+
+    public long? TotalLength
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _completed ? _written : null;
+            }
+        }
+    }
+
+    /// <summary>Bytes received so far.</summary>
+    public long Written
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _written;
+            }
+        }
+    }
+
+    /// <summary>Lower-case hex SHA-256 of the whole file, once the writer has completed.</summary>
+    public string? Sha256 { get; private set; }
+
+    /// <summary>Raised (on the writer's thread) every time bytes arrive; the chain's idle watchdog listens.</summary>
+    public event Action? Progressed;
+
+    public static SpoolTee Create(string directory)
+    {
+        Directory.CreateDirectory(directory);
+        var path = System.IO.Path.Combine(directory, $"{Guid.CreateVersion7():N}.spool");
+
+        // Unbuffered: every write goes straight to the OS, so readers see it as soon as _written says so.
+        var file = new FileStream(
+            path,
+            FileMode.CreateNew,
+            FileAccess.Write,
+            FileShare.ReadWrite | FileShare.Delete,
+            bufferSize: 0,
+            FileOptions.Asynchronous);
+        return new SpoolTee(path, file);
+    }
+
+    /// <summary>
+    /// Copies <paramref name="source"/> into the spool. Throws <see cref="FileTooLargeException"/> before
+    /// writing the byte past <paramref name="maxBytes"/>. Any failure is also handed to readers.
+    /// </summary>
+    public async Task PumpAsync(Stream source, long maxBytes, StoredFileKind kind, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
+        try
+        {
+            using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+            long total = 0;
+            while (true)
+            {
+                var read = await source.ReadAsync(buffer.AsMemory(0, BufferSize), cancellationToken);
+                if (read == 0)
+                {
+                    break;
+                }
+
+                if (total + read > maxBytes)
+                {
+                    throw new FileTooLargeException(kind, maxBytes);
+                }
+
+                await _file.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
+                hash.AppendData(buffer, 0, read);
+                total += read;
+                Signal(() => _written = total);
+                Progressed?.Invoke();
+            }
+
+            Sha256 = Convert.ToHexStringLower(hash.GetHashAndReset());
+            Signal(() => _completed = true);
+        }
+        catch (Exception e)
+        {
+            Signal(() => _failure = e);
+            throw;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    public async ValueTask<long> WaitForAsync(long offset, long count, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(offset);
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        while (true)
+        {
+            Task changed;
+            lock (_gate)
+            {
+                if (_failure is not null)
+                {
+                    throw new SpoolAbortedException(_failure);
+                }
+
+                var available = Math.Max(0, _written - offset);
+                if (available >= count || _completed)
+                {
+                    return Math.Min(available, count);
+                }
+
+                changed = _changed.Task;
+            }
+
+            await changed.WaitAsync(cancellationToken);
+        }
+    }
+
+    public Stream OpenRange(long offset, long length)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(offset);
+        ArgumentOutOfRangeException.ThrowIfNegative(length);
+        lock (_gate)
+        {
+            if (offset + length > _written)
+            {
+                throw new InvalidOperationException($"Bytes {offset}..{offset + length} have not arrived yet (have {_written}): call WaitForAsync first.");
+            }
+        }
+
+        return new SpoolRangeStream(Path, offset, length);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Signal(() => _failure ??= _completed ? null : new ObjectDisposedException(nameof(SpoolTee)));
+        await _file.DisposeAsync();
+        try
+        {
+            File.Delete(Path);
+        }
+        catch (IOException)
+        {
+            // Unix lets readers keep an unlinked file open; a failure here would only be a racing delete.
+        }
+    }
+
+    private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private void Signal(Action change)
+    {
+        TaskCompletionSource previous;
+        lock (_gate)
+        {
+            change();
+            previous = _changed;
+            _changed = NewSignal();
+        }
+
+        previous.TrySetResult();
+    }
+}
+
+/// <summary>The writer of a spool failed (client aborted, file too large): readers get this, the chain rethrows the writer's own error.</summary>
+internal sealed class SpoolAbortedException(Exception writerFailure)
+    : Exception("The incoming file was not received completely.", writerFailure);

@@ -1,0 +1,34 @@
+using FastEndpoints;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.StaticFiles;
+
+namespace Stremora.Modules.Storage.Local;
+
+/// <summary>
+/// Serves local-disk files to browsers with HTTP Range support (video players seek), the content type
+/// from the extension the provider chose. Anything that is not one of our locators is a 404.
+/// </summary>
+internal sealed class ServeLocalMediaEndpoint(LocalDiskProvider provider) : EndpointWithoutRequest
+{
+    private static readonly FileExtensionContentTypeProvider ContentTypes = new();
+
+    public override void Configure()
+    {
+        Get("/media/{**locator}");
+        AllowAnonymous();
+        Summary(s => s.Summary = "A file stored on the local disk provider (supports Range requests).");
+    }
+
+    public override async Task HandleAsync(CancellationToken ct)
+    {
+        var locator = Route<string>("locator", isRequired: false);
+        if (!LocalPaths.TryResolve(provider.Root, locator, out var path) || !File.Exists(path))
+        {
+            await Send.ResultAsync(TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not Found", detail: "No such media file."));
+            return;
+        }
+
+        var contentType = ContentTypes.TryGetContentType(path, out var known) ? known : "application/octet-stream";
+        await Send.ResultAsync(TypedResults.PhysicalFile(path, contentType, enableRangeProcessing: true));
+    }
+}
