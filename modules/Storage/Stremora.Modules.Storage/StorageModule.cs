@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
+using Stremora.Modules.Storage.Cloudinary;
 using Stremora.Modules.Storage.Contracts;
 using Stremora.Modules.Storage.Failover;
 using Stremora.Modules.Storage.Local;
@@ -35,7 +36,7 @@ public static class StorageModule
 
         services.AddSingleton<LocalDiskProvider>();
         services.AddSingleton<IStorageProvider>(sp => sp.GetRequiredService<LocalDiskProvider>());
-        // services.AddCloudinaryProvider(configuration);  (Cloudinary/ on branch `cloudinary`; the lead wires it here)
+        services.AddCloudinaryProvider(configuration);
 
         services.AddSingleton<FailoverChain>();
         services.AddSingleton<IVideoStorage>(sp => sp.GetRequiredService<FailoverChain>());
