@@ -31,9 +31,24 @@ builder.Services.AddFastEndpoints(o =>
 });
 
 var app = builder.Build();
+try
+{
+    // Fail fast, before anything connects anywhere, with the settings named (never their values).
+    app.Services.GetRequiredService<IStartupValidator>().Validate();
+}
+catch (Exception e) when (e is OptionsValidationException or AggregateException)
+{
+    var failures = e is AggregateException all
+        ? all.InnerExceptions.OfType<OptionsValidationException>().SelectMany(o => o.Failures)
+        : ((OptionsValidationException)e).Failures;
+    await Console.Error.WriteLineAsync("Stremora cannot start, invalid configuration: " + string.Join(" ", failures));
+    return 1;
+}
 
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+app.UseDefaultFiles();   // "/" is the upload page (wwwroot/index.html)
+app.UseStaticFiles();
 app.UseAuthentication();
 app.UseAuthorization();
 app.UseFastEndpoints(c =>
@@ -46,17 +61,8 @@ app.MapScalarApiReference("/docs", o => o.WithTitle("Stremora video storage API"
 app.MapStremoraHealth();
 app.UseAdminOnlyHangfireDashboard();
 
-try
-{
-    await app.RunAsync();
-    return 0;
-}
-catch (OptionsValidationException e)
-{
-    // One clear line naming the setting; never the value (it may be a secret).
-    await Console.Error.WriteLineAsync("Stremora cannot start, invalid configuration: " + string.Join(" ", e.Failures));
-    return 1;
-}
+await app.RunAsync();
+return 0;
 
 /// <summary>Entry point; public so the test kit's WebApplicationFactory can host it.</summary>
 public partial class Program;

@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
+using Stremora.Modules.Storage.Cloudinary;
 using Stremora.Modules.Storage.Contracts;
 using Stremora.Modules.Storage.Failover;
 using Stremora.Modules.Storage.Local;
@@ -37,6 +38,8 @@ public static class StorageModule
 
         services.AddSingleton<LocalDiskProvider>();
         services.AddSingleton<IStorageProvider>(sp => sp.GetRequiredService<LocalDiskProvider>());
+        services.AddCloudinaryProvider(configuration);
+
         services.AddOptions<S3Options>()
             .Configure(o => o.ReadEnvironmentNames(configuration))
             .Bind(configuration.GetSection("Storage:S3"))
@@ -44,8 +47,6 @@ public static class StorageModule
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<S3Options>, S3OptionsValidator>());
         services.AddSingleton<S3StorageProvider>();
         services.AddSingleton<IStorageProvider>(sp => sp.GetRequiredService<S3StorageProvider>());
-
-        // services.AddCloudinaryProvider(configuration);  (Cloudinary/ on branch `cloudinary`; the lead wires it here)
 
         services.AddSingleton<FailoverChain>();
         services.AddSingleton<IVideoStorage>(sp => sp.GetRequiredService<FailoverChain>());

@@ -1,7 +1,15 @@
 using System.Reflection;
+using Hangfire;
 using Marten;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Stremora.Modules.Videos.AbandonedUploads;
+using Stremora.Modules.Videos.Cleanup;
+using Stremora.Modules.Videos.DeleteVideo;
+using Stremora.Modules.Videos.GetVideo;
+using Stremora.Modules.Videos.UploadVideo;
+using JasperFx.Events.Projections;
 
 namespace Stremora.Modules.Videos;
 
@@ -13,6 +21,26 @@ public static class VideosModule
     public static IServiceCollection AddVideosModule(this IServiceCollection services, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
+        services.TryAddSingleton(TimeProvider.System);
+
+        services.AddOptions<UploadOptions>()
+            .Bind(configuration.GetSection(UploadOptions.Section))
+            .Validate(o => o.MaxVideoBytes > 0, "Upload__MaxVideoBytes must be a positive number of bytes.")
+            .Validate(o => o.MaxThumbnailBytes > 0, "Upload__MaxThumbnailBytes must be a positive number of bytes.")
+            .Validate(o => o.AbandonedAfter > TimeSpan.Zero, "Upload__AbandonedAfter must be a positive time span (e.g. 06:00:00).")
+            .Validate(o => !string.IsNullOrWhiteSpace(o.SweepCron), "Upload__SweepCron must be a cron expression.")
+            .ValidateOnStart();
+        services.AddOptions<CleanupOptions>()
+            .Bind(configuration.GetSection(CleanupOptions.Section))
+            .Validate(o => o.MaxAttempts >= 1, "Cleanup__MaxAttempts must be at least 1.")
+            .Validate(o => o.RetryDelaySeconds >= 0 && o.MaxRetryDelaySeconds >= o.RetryDelaySeconds, "Cleanup__RetryDelaySeconds must be between 0 and Cleanup__MaxRetryDelaySeconds.")
+            .ValidateOnStart();
+
+        services.AddTransient<StoredFileCleanupJob>();
+        services.AddTransient<AbandonedUploadSweepJob>();
+        services.AddHostedService<RecurringJobsRegistration>();
+        // The outbox subscription needs Hangfire's client, which lives in the container, not in StoreOptions.
+        services.ConfigureMarten((sp, options) => options.Events.Subscribe(new CleanupOutbox(sp)));
         return services;
     }
 
@@ -20,5 +48,26 @@ public static class VideosModule
     public static void ConfigureVideos(this StoreOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
+        options.Events.AddEventTypes(
+        [
+            typeof(VideoUploadStarted),
+            typeof(StorageAttemptFailed),
+            typeof(VideoFileStored),
+            typeof(VideoReady),
+            typeof(VideoUploadFailed),
+            typeof(VideoDeleted),
+            typeof(StoredFileCleanupScheduled),
+            typeof(StoredFileCleanedUp),
+            typeof(StoredFileCleanupFailed),
+        ]);
+
+        // Inline: the read model changes in the same transaction as the events, so get/list never lag.
+        options.Projections.Add(new VideoDetailsProjection(), ProjectionLifecycle.Inline);
+        // The listing: ready videos by owner, newest first.
+        options.Schema.For<VideoDetails>()
+            .Index(v => v.Status)
+            .Index(v => v.OwnerId)
+            .Index(v => v.CreatedAt);
+        options.Schema.For<UploadIdempotencyKey>();
     }
 }

@@ -1,4 +1,3 @@
-using System.ComponentModel.DataAnnotations;
 using System.Text;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.Extensions.Options;
@@ -12,13 +11,10 @@ internal sealed class AuthOptions
     public const string Section = "Auth";
 
     /// <summary>HS256 key, at least 32 bytes of UTF-8.</summary>
-    [Required(ErrorMessage = "Auth__SigningKey is required (an HS256 key of at least 32 bytes).")]
     public string SigningKey { get; set; } = "";
 
-    [Required(ErrorMessage = "Auth__Issuer must not be empty.")]
     public string Issuer { get; set; } = "stremora";
 
-    [Required(ErrorMessage = "Auth__Audience must not be empty.")]
     public string Audience { get; set; } = "stremora-api";
 }
 
@@ -28,10 +24,12 @@ internal static class Authentication
     {
         services.AddOptions<AuthOptions>()
             .Bind(configuration.GetSection(AuthOptions.Section))
-            .ValidateDataAnnotations()
+            .Validate(o => !string.IsNullOrWhiteSpace(o.SigningKey), "Auth__SigningKey is required (an HS256 key of at least 32 bytes).")
             .Validate(
-                o => string.IsNullOrEmpty(o.SigningKey) || Encoding.UTF8.GetByteCount(o.SigningKey) >= 32,
+                o => string.IsNullOrWhiteSpace(o.SigningKey) || Encoding.UTF8.GetByteCount(o.SigningKey) >= 32,
                 "Auth__SigningKey is too short: HS256 needs a key of at least 32 bytes.")
+            .Validate(o => !string.IsNullOrWhiteSpace(o.Issuer), "Auth__Issuer must not be empty.")
+            .Validate(o => !string.IsNullOrWhiteSpace(o.Audience), "Auth__Audience must not be empty.")
             .ValidateOnStart();
 
         services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();

@@ -1,4 +1,3 @@
-using System.ComponentModel.DataAnnotations;
 using Hangfire;
 using Hangfire.PostgreSql;
 using JasperFx;
@@ -14,7 +13,6 @@ namespace Stremora.Api.Platform;
 
 internal sealed class PostgresOptions
 {
-    [Required(ErrorMessage = "ConnectionStrings__Postgres is required (e.g. Host=127.0.0.1;Port=5432;Database=stremora;Username=stremora).")]
     public string ConnectionString { get; set; } = "";
 
     public bool IsWellFormed()
@@ -41,7 +39,9 @@ internal static class Persistence
     {
         services.AddOptions<PostgresOptions>()
             .Configure(o => o.ConnectionString = configuration.GetConnectionString("Postgres") ?? "")
-            .ValidateDataAnnotations()
+            .Validate(
+                o => !string.IsNullOrWhiteSpace(o.ConnectionString),
+                "ConnectionStrings__Postgres is required (e.g. Host=127.0.0.1;Port=5432;Database=stremora;Username=stremora).")
             .Validate(o => string.IsNullOrEmpty(o.ConnectionString) || o.IsWellFormed(), "ConnectionStrings__Postgres is not a valid PostgreSQL connection string.")
             .ValidateOnStart();
 

@@ -2,27 +2,26 @@ using FastEndpoints;
 using Marten;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Stremora.Modules.Storage.Contracts;
 
 namespace Stremora.Modules.Videos.GetVideo;
 
-/// <summary>The read model of one video, kept by Marten.</summary>
-internal sealed record VideoDetails(Guid Id, string Title, string Description, string OwnerId, string Status, DateTimeOffset CreatedAt);
-
-internal sealed class GetVideoEndpoint(IQuerySession session) : EndpointWithoutRequest<Results<Ok<VideoDetails>, ProblemHttpResult>>
+internal sealed class GetVideoEndpoint(IQuerySession session, IVideoStorage storage) : EndpointWithoutRequest<Results<Ok<VideoResponse>, ProblemHttpResult>>
 {
     public override void Configure()
     {
         Get("/api/videos/{id:guid}");
         AllowAnonymous();
-        Description(d => d.WithTags("Videos"));
+        Description(d => d.WithTags("Videos").ProducesProblemDetails(StatusCodes.Status404NotFound));
+        Summary(s => s.Summary = "A ready video with its files, providers and storage attempts; 404 for unknown, failed or deleted videos.");
     }
 
-    public override async Task<Results<Ok<VideoDetails>, ProblemHttpResult>> ExecuteAsync(CancellationToken ct)
+    public override async Task<Results<Ok<VideoResponse>, ProblemHttpResult>> ExecuteAsync(CancellationToken ct)
     {
         var id = Route<Guid>("id");
         var video = await session.LoadAsync<VideoDetails>(id, ct);
-        return video is null
-            ? TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Video not found", detail: $"There is no video with id {id}.")
-            : TypedResults.Ok(video);
+        return video is not { Status: VideoStatuses.Ready }
+            ? VideoProblems.NotFound(id)
+            : TypedResults.Ok(await VideoResponse.FromAsync(video, storage, ct));
     }
 }

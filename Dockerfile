@@ -1,0 +1,13 @@
+# The API image, for docker-compose. Not exercised by the tests here (no Docker engine on CI machines).
+FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
+WORKDIR /src
+COPY . .
+RUN dotnet publish src/Stremora.Api/Stremora.Api.csproj -c Release -o /app --nologo
+
+FROM mcr.microsoft.com/dotnet/aspnet:10.0
+WORKDIR /app
+COPY --from=build /app .
+ENV ASPNETCORE_URLS=http://0.0.0.0:8080
+EXPOSE 8080
+USER app
+ENTRYPOINT ["dotnet", "Stremora.Api.dll"]

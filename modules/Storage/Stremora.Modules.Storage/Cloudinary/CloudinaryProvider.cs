@@ -1,0 +1,248 @@
+using System.Globalization;
+using System.Net.Http.Headers;
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Stremora.Modules.Storage.Contracts;
+using Stremora.Modules.Storage.Failover;
+
+namespace Stremora.Modules.Storage.Cloudinary;
+
+/// <summary>Stores files on Cloudinary through its REST Upload API (signed requests, chunked for anything over one chunk).</summary>
+internal sealed class CloudinaryProvider(
+    HttpClient http,
+    IOptions<CloudinaryOptions> options,
+    TimeProvider clock,
+    ILogger<CloudinaryProvider> logger) : IStorageProvider
+{
+    public const string ProviderName = "cloudinary";
+
+    /// <summary>Marks requests the resilience handler may retry: destroys only, never uploads (their bodies are streams).</summary>
+    public static readonly HttpRequestOptionsKey<bool> Retryable = new("stremora.cloudinary.retryable");
+
+    private readonly CloudinaryOptions _options = options.Value;
+
+    public string Name => ProviderName;
+
+    public bool IsConfigured => _options.IsConfigured;
+
+    public async Task<ProviderStoredFile> UploadAsync(ProviderUpload upload, ISpooledSource source, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(upload);
+        ArgumentNullException.ThrowIfNull(source);
+        EnsureConfigured();
+
+        var resourceType = ResourceTypeOf(upload.Kind);
+        var publicId = string.IsNullOrEmpty(_options.Folder) ? upload.Key : $"{_options.Folder}/{upload.Key}";
+        var fileName = Path.GetFileName(upload.Key) is { Length: > 0 } name ? name : "file";
+        string? uploadId = null;
+
+        await foreach (var chunk in source.ChunksAsync(_options.ChunkSizeBytes, cancellationToken))
+        {
+            string? contentRange = null;
+            if (!(chunk.IsLast && chunk.Offset == 0))
+            {
+                // Cloudinary joins the chunks of one upload by this id; it discards uploads that never finish.
+                uploadId ??= Guid.NewGuid().ToString("N");
+                var total = chunk.IsLast ? chunk.Total!.Value.ToString(CultureInfo.InvariantCulture) : "-1";
+                contentRange = $"bytes {chunk.Offset}-{chunk.Offset + chunk.Length - 1}/{total}";
+            }
+
+            var body = await SendChunkAsync(resourceType, publicId, fileName, upload.ContentType, source, chunk, uploadId, contentRange, cancellationToken);
+            if (!chunk.IsLast)
+            {
+                if (!CloudinaryUploadResult.IsJsonObject(body))
+                {
+                    throw CloudinaryErrors.Unreadable("a chunk answer that is not JSON");
+                }
+
+                continue;
+            }
+
+            return await AcceptResultAsync(body, resourceType, publicId, sent: chunk.Total!.Value, cancellationToken);
+        }
+
+        throw new InvalidOperationException("The spooled source ended without a last chunk.");
+    }
+
+    public async Task DeleteAsync(StoredFileRef file, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(file);
+        EnsureConfigured();
+        await DestroyAsync(ResourceTypeOf(file.Kind), file.Locator, cancellationToken);
+    }
+
+    public Task<string> GetPlaybackUrlAsync(StoredFileRef file, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(file);
+        return file.ProviderUrl is { Length: > 0 } url
+            ? Task.FromResult(url)
+            : throw new StorageProviderException(ProviderName, $"no cloudinary URL was recorded for {file.Locator}", isTransient: false);
+    }
+
+    private static string ResourceTypeOf(StoredFileKind kind) => kind switch
+    {
+        StoredFileKind.Video => "video",
+        StoredFileKind.Thumbnail => "image",
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
+    };
+
+    private async Task<string> SendChunkAsync(
+        string resourceType,
+        string publicId,
+        string fileName,
+        string contentType,
+        ISpooledSource source,
+        SpoolChunk chunk,
+        string? uploadId,
+        string? contentRange,
+        CancellationToken cancellationToken)
+    {
+        var signed = Signed([new("public_id", publicId)]);
+        using var form = new MultipartFormDataContent();
+        foreach (var (name, value) in signed)
+        {
+            form.Add(new StringContent(value), name);
+        }
+
+        // Sent straight from the spool file: a chunk is never held in memory.
+        var file = new StreamContent(source.OpenRange(chunk.Offset, chunk.Length), 81920);
+        file.Headers.ContentLength = chunk.Length;
+        file.Headers.ContentType = MediaTypeHeaderValue.TryParse(contentType, out var type) ? type : new MediaTypeHeaderValue("application/octet-stream");
+        form.Add(file, "file", fileName);
+
+        using var request = new HttpRequestMessage(HttpMethod.Post, Endpoint(resourceType, "upload")) { Content = form };
+        if (uploadId is not null)
+        {
+            request.Headers.Add("X-Unique-Upload-Id", uploadId);
+            form.Headers.TryAddWithoutValidation("Content-Range", contentRange);
+        }
+
+        return await SendAsync(request, signed["signature"], cancellationToken);
+    }
+
+    private async Task<ProviderStoredFile> AcceptResultAsync(string body, string resourceType, string publicId, long sent, CancellationToken cancellationToken)
+    {
+        var result = CloudinaryUploadResult.TryParse(body);
+        if (result is null)
+        {
+            // It may have stored the file even so: remove it rather than leave an orphan.
+            await DestroyQuietlyAsync(resourceType, publicId, cancellationToken);
+            throw CloudinaryErrors.Unreadable("an upload result that is not the expected JSON");
+        }
+
+        if (result.Bytes != sent)
+        {
+            await DestroyQuietlyAsync(resourceType, result.PublicId, cancellationToken);
+            throw new StorageProviderException(ProviderName, $"cloudinary reported {result.Bytes} bytes stored but {sent} were sent", isTransient: true);
+        }
+
+        return new ProviderStoredFile(result.PublicId, result.SecureUrl, result.Bytes);
+    }
+
+    private async Task DestroyAsync(string resourceType, string publicId, CancellationToken cancellationToken)
+    {
+        var signed = Signed([new("public_id", publicId), new("type", "upload"), new("invalidate", "true")]);
+        using var request = new HttpRequestMessage(HttpMethod.Post, Endpoint(resourceType, "destroy"))
+        {
+            Content = new FormUrlEncodedContent(signed),
+        };
+        request.Options.Set(Retryable, true);
+
+        var body = await SendAsync(request, signed["signature"], cancellationToken);
+        var result = DestroyResult(body);
+        if (result is not ("ok" or "not found"))
+        {
+            throw new StorageProviderException(ProviderName, $"cloudinary could not destroy {publicId}: {result ?? "unreadable answer"}", isTransient: true);
+        }
+    }
+
+    private async Task DestroyQuietlyAsync(string resourceType, string publicId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await DestroyAsync(resourceType, publicId, cancellationToken);
+        }
+        catch (StorageProviderException ex)
+        {
+            logger.LogWarning("Could not remove rejected Cloudinary upload {PublicId}: {Error}", publicId, ex.Message);
+        }
+    }
+
+    private static string? DestroyResult(string body)
+    {
+        try
+        {
+            using var json = JsonDocument.Parse(body);
+            return json.RootElement.ValueKind == JsonValueKind.Object
+                && json.RootElement.TryGetProperty("result", out var result)
+                && result.ValueKind == JsonValueKind.String
+                ? result.GetString()
+                : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    private async Task<string> SendAsync(HttpRequestMessage request, string signature, CancellationToken cancellationToken)
+    {
+        HttpResponseMessage response;
+        try
+        {
+            response = await http.SendAsync(request, cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (OperationCanceledException ex)
+        {
+            throw CloudinaryErrors.Unreadable("nothing in time", ex);
+        }
+        catch (HttpRequestException ex)
+        {
+            throw CloudinaryErrors.Unreachable(ex);
+        }
+        catch (Polly.Timeout.TimeoutRejectedException ex)
+        {
+            throw CloudinaryErrors.Unreadable("nothing in time", ex);
+        }
+
+        using (response)
+        {
+            var body = await response.Content.ReadAsStringAsync(cancellationToken);
+            if (!response.IsSuccessStatusCode)
+            {
+                throw CloudinaryErrors.FromResponse(response.StatusCode, body, _options.ApiSecret, signature);
+            }
+
+            return body;
+        }
+    }
+
+    /// <summary>Adds timestamp, api_key and the signature over everything sent.</summary>
+    private Dictionary<string, string> Signed(IEnumerable<KeyValuePair<string, string>> parameters)
+    {
+        var all = new Dictionary<string, string>(parameters, StringComparer.Ordinal)
+        {
+            ["timestamp"] = clock.GetUtcNow().ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture),
+        };
+        var signature = CloudinarySigner.Sign(all.Select(p => new KeyValuePair<string, string?>(p.Key, p.Value)), _options.ApiSecret!, _options.SignatureAlgorithm);
+        all["api_key"] = _options.ApiKey!;
+        all["signature"] = signature;
+        return all;
+    }
+
+    private Uri Endpoint(string resourceType, string action) =>
+        new(_options.BaseAddress, $"v1_1/{Uri.EscapeDataString(_options.CloudName!)}/{resourceType}/{action}");
+
+    private void EnsureConfigured()
+    {
+        if (!_options.IsConfigured)
+        {
+            throw new StorageProviderException(ProviderName, "cloudinary is not configured", isTransient: false);
+        }
+    }
+}

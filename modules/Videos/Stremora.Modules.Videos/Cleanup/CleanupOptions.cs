@@ -1,0 +1,21 @@
+namespace Stremora.Modules.Videos.Cleanup;
+
+/// <summary>How stubbornly a stored file's removal is retried (<c>Cleanup:*</c>).</summary>
+internal sealed class CleanupOptions
+{
+    public const string Section = "Cleanup";
+
+    /// <summary>Attempts before the job stays failed in the dashboard for an admin to retry.</summary>
+    public int MaxAttempts { get; set; } = 10;
+
+    /// <summary>Delay before the second attempt; it doubles for each one after.</summary>
+    public int RetryDelaySeconds { get; set; } = 30;
+
+    public int MaxRetryDelaySeconds { get; set; } = 3600;
+
+    public TimeSpan DelayAfter(int attempt)
+    {
+        var seconds = RetryDelaySeconds * Math.Pow(2, Math.Clamp(attempt - 1, 0, 30));
+        return TimeSpan.FromSeconds(Math.Min(seconds, MaxRetryDelaySeconds));
+    }
+}

@@ -1,0 +1,67 @@
+using System.ComponentModel;
+using Hangfire;
+using Marten;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Stremora.Modules.Storage.Contracts;
+using Stremora.Modules.Videos.GetVideo;
+
+namespace Stremora.Modules.Videos.Cleanup;
+
+/// <summary>What one cleanup job removes; plain data because Hangfire serialises it into the job.</summary>
+internal sealed record StoredFileCleanup(Guid VideoId, StoredFileKind File, string Provider, string Locator, string? ProviderUrl)
+{
+    public StoredFileRef ToRef() => new(Provider, Locator, File, ProviderUrl);
+}
+
+/// <summary>
+/// Removes one stored file from its provider and appends the outcome to the video's stream.
+/// Idempotent (it may run twice: the outbox is at-least-once): a file already cleaned up is skipped and
+/// storage treats "not found" as done. Retries are scheduled by the job itself so the back-off is
+/// configurable (<see cref="CleanupOptions"/>); after the last attempt it throws and stays failed in
+/// the dashboard, where an admin can retry it.
+/// </summary>
+internal sealed class StoredFileCleanupJob(
+    IVideoStorage storage,
+    IDocumentStore store,
+    IBackgroundJobClient jobs,
+    IOptions<CleanupOptions> options,
+    ILogger<StoredFileCleanupJob> logger)
+{
+    [AutomaticRetry(Attempts = 0, OnAttemptsExceeded = AttemptsExceededAction.Fail)]
+    [DisplayName("Remove {0}, attempt {1}")]
+    public async Task RunAsync(StoredFileCleanup cleanup, int attempt, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(cleanup);
+        VideoDetails? video;
+        await using (var query = store.QuerySession())
+        {
+            video = await query.LoadAsync<VideoDetails>(cleanup.VideoId, cancellationToken);
+        }
+
+        if (video?.Cleanups.Any(c => c.Provider == cleanup.Provider && c.Locator == cleanup.Locator && c.State == "done") == true)
+        {
+            return;
+        }
+
+        try
+        {
+            await storage.DeleteAsync(cleanup.ToRef(), cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            var willRetry = attempt < options.Value.MaxAttempts;
+            logger.LogWarning(e, "Removing {Provider} {Locator} of video {VideoId} failed (attempt {Attempt}, retry: {WillRetry})", cleanup.Provider, cleanup.Locator, cleanup.VideoId, attempt, willRetry);
+            await store.AppendAsync(cleanup.VideoId, new StoredFileCleanupFailed(cleanup.File, cleanup.Provider, cleanup.Locator, attempt, e.Message, willRetry), cancellationToken);
+            if (!willRetry)
+            {
+                throw;
+            }
+
+            jobs.Schedule<StoredFileCleanupJob>(j => j.RunAsync(cleanup, attempt + 1, CancellationToken.None), options.Value.DelayAfter(attempt));
+            return;
+        }
+
+        await store.AppendAsync(cleanup.VideoId, new StoredFileCleanedUp(cleanup.File, cleanup.Provider, cleanup.Locator), cancellationToken);
+    }
+}

@@ -1,0 +1,47 @@
+using FluentValidation;
+
+namespace Stremora.Modules.Videos.UploadVideo;
+
+/// <summary>A file part as far as it has been read: the sniffed type and how many bytes arrived.</summary>
+internal sealed record UploadedFile(string ContentType, long Bytes);
+
+/// <summary>
+/// The upload form, filled while the multipart body streams by (the files themselves never sit here:
+/// they go straight to storage). Validated twice: the text fields as soon as a file starts (fail fast,
+/// nothing stored yet), the whole form once the body has ended.
+/// </summary>
+internal sealed class UploadVideoRequest
+{
+    public const int MaxTitleLength = 200;
+    public const int MaxDescriptionLength = 5000;
+
+    public string? Title { get; set; }
+
+    public string? Description { get; set; }
+
+    public UploadedFile? Video { get; set; }
+
+    public UploadedFile? Thumbnail { get; set; }
+
+    internal sealed class Validator : AbstractValidator<UploadVideoRequest>
+    {
+        public Validator()
+        {
+            RuleFor(r => r.Title)
+                .NotEmpty().WithMessage("title is required.")
+                .MaximumLength(MaxTitleLength).WithMessage($"title must be at most {MaxTitleLength} characters.");
+            RuleFor(r => r.Description)
+                .MaximumLength(MaxDescriptionLength).WithMessage($"description must be at most {MaxDescriptionLength} characters.");
+            RuleFor(r => r.Video)
+                .NotNull().WithMessage("video is required: send it as a file part named 'video'.");
+            RuleFor(r => r.Video!.Bytes)
+                .GreaterThan(0).WithMessage("video is empty.")
+                .OverridePropertyName("video")
+                .When(r => r.Video is not null);
+            RuleFor(r => r.Thumbnail!.Bytes)
+                .GreaterThan(0).WithMessage("thumbnail is empty.")
+                .OverridePropertyName("thumbnail")
+                .When(r => r.Thumbnail is not null);
+        }
+    }
+}

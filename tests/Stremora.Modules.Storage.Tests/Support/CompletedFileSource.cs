@@ -1,0 +1,16 @@
+using Stremora.Modules.Storage.Failover;
+
+namespace Stremora.Modules.Storage.Tests.Support;
+
+/// <summary>A spooled source whose file has fully arrived: enough to drive a provider without the real spool.</summary>
+internal sealed class CompletedFileSource(string path) : ISpooledSource
+{
+    private readonly long _length = new FileInfo(path).Length;
+
+    public long? TotalLength => _length;
+
+    public ValueTask<long> WaitForAsync(long offset, long count, CancellationToken cancellationToken) =>
+        ValueTask.FromResult(Math.Clamp(_length - offset, 0, count));
+
+    public Stream OpenRange(long offset, long length) => new FileRangeStream(path, offset, length);
+}
