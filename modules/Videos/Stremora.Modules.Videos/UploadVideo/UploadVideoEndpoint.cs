@@ -39,6 +39,7 @@ internal sealed partial class UploadVideoEndpoint(
     public const string ReplayedHeader = "Idempotent-Replayed";
     private const int MaxFieldBytes = 64 * 1024;
     private const int MaxIdempotencyKeyLength = 255;
+    private const int MaxDeclaredTypeLength = 255;
     private static readonly TimeSpan CleanupBudget = TimeSpan.FromSeconds(30);
     private static readonly UploadVideoRequest.Validator Validator = new();
 
@@ -49,12 +50,14 @@ internal sealed partial class UploadVideoEndpoint(
         AllowFileUploads(dontAutoBindFormData: true);
         Description(d => d
             .WithTags("Videos")
-            .ProducesProblemFE(StatusCodes.Status400BadRequest)
-            .ProducesProblemDetails(StatusCodes.Status401Unauthorized)
-            .ProducesProblemDetails(StatusCodes.Status409Conflict)
-            .ProducesProblemDetails(StatusCodes.Status413PayloadTooLarge)
-            .ProducesProblemDetails(StatusCodes.Status415UnsupportedMediaType)
-            .ProducesProblemDetails(StatusCodes.Status503ServiceUnavailable));
+            .UploadForm()
+            .HeaderParameter(IdempotencyKeyHeader, "Optional. The same key and content from the same user returns the same video instead of a second upload.")
+            .Problem(StatusCodes.Status400BadRequest, "Invalid or missing fields (title 1-200 characters, description up to 5000, a non-empty video).")
+            .Problem(StatusCodes.Status401Unauthorized, "Not signed in.")
+            .Problem(StatusCodes.Status409Conflict, "The Idempotency-Key was used for different content, or its upload is still running.")
+            .Problem(StatusCodes.Status413PayloadTooLarge, "Larger than Upload:MaxVideoBytes / Upload:MaxThumbnailBytes.")
+            .Problem(StatusCodes.Status415UnsupportedMediaType, "Not multipart/form-data, or a part's bytes are not a video (video) / JPEG, PNG, WebP (thumbnail).")
+            .Problem(StatusCodes.Status503ServiceUnavailable, "Every storage provider failed; the problem lists each attempt."));
         Summary(s =>
         {
             s.Summary = "Upload a video (multipart/form-data: title, description, video, thumbnail); optional Idempotency-Key header.";
@@ -346,7 +349,8 @@ internal sealed partial class UploadVideoEndpoint(
             throw new UploadRejectedException(early, "the form is invalid: " + early);
         }
 
-        var declaredType = firstFile.ContentType;
+        // What the client claimed, kept for the record only (never trusted, never longer than a sane header).
+        var declaredType = firstFile.ContentType is { Length: > MaxDeclaredTypeLength } declared ? declared[..MaxDeclaredTypeLength] : firstFile.ContentType;
         var started = new VideoUploadStarted(
             upload.VideoId,
             upload.OwnerId,
