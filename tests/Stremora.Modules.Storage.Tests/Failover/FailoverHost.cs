@@ -4,18 +4,22 @@ using Stremora.Modules.Storage.Contracts;
 using Stremora.Modules.Storage.Failover;
 using Stremora.TestKit.FakeCloudinary;
 using Stremora.TestKit.Host;
+using Stremora.TestKit.S3;
 
 namespace Stremora.Modules.Storage.Tests.Failover;
 
 /// <summary>
 /// A real API host (own database and spool folder) whose chain is <c>cloudinary,s3</c> against the
-/// fake Cloudinary. Derive to add settings; one host per test class, because circuit state is per host.
+/// fake Cloudinary and a fresh bucket on moto_server. Derive to add settings; one host per test
+/// class, because circuit state is per host.
 /// </summary>
 public abstract class FailoverHostFixture : IAsyncLifetime
 {
     public FakeCloudinaryServer Cloudinary { get; private set; } = null!;
 
     public StremoraApiFactory Host { get; private set; } = null!;
+
+    public TestBucket Bucket { get; private set; } = null!;
 
     public IVideoStorage Storage => Host.Services.GetRequiredService<IVideoStorage>();
 
@@ -30,6 +34,8 @@ public abstract class FailoverHostFixture : IAsyncLifetime
             Host.With(key, value);
         }
 
+        Bucket = await MotoServer.Instance.CreateBucketAsync();
+        Host.WithS3(Bucket);
         Host.With("Storage:Order", "cloudinary,s3");
         await ConfigureAsync(Host);
         await Host.InitializeAsync();
@@ -38,7 +44,7 @@ public abstract class FailoverHostFixture : IAsyncLifetime
         _ = Host.Services;
     }
 
-    public async Task DisposeAsync()
+    public virtual async Task DisposeAsync()
     {
         await Host.DisposeAsync();
         await Cloudinary.DisposeAsync();

@@ -1,3 +1,5 @@
+using Amazon.S3.Model;
+using Stremora.TestKit.FakeCloudinary;
 using Xunit.Abstractions;
 
 namespace Stremora.Modules.Storage.Tests.Failover;
@@ -53,6 +55,37 @@ public sealed class LargeFileStreamingTests : IClassFixture<LargeFileFixture>
         Assert.Equal("bytes 140000000-149999999/150000000", chunks[^1].ContentRange);
         Assert.Equal(0, _fixture.Cloudinary.PendingChunkedUploads);
 
+        Assert.True(memory.Samples >= 17, $"only {memory.Samples} memory samples were taken");
+        Assert.True(memory.ManagedGrowthBytes < GrowthBound, $"memory grew with the file: {memory}");
+        Assert.True(memory.ResidentGrowthBytes < GrowthBound, $"memory grew with the file: {memory}");
+
+        Assert.Equal((FileBytes, video.Sha256), await Uploads.FetchAsync(result.Stored.Url));
+        Assert.Empty(Directory.GetFiles(_fixture.Host.SpoolDirectory));
+    }
+
+    [Fact]
+    public async Task A_150_MB_video_goes_to_s3_in_parts_when_cloudinary_fails_and_memory_does_not_grow_with_it()
+    {
+        _fixture.Cloudinary.Faults.FailAll(FakeCloudinaryFault.InternalServerError);
+        var memory = MemoryGrowth.Start();
+        await using var video = new GeneratedVideo(FileBytes, seed: 8) { EveryEightMiB = memory.Sample };
+        var result = await _fixture.Storage.StoreAsync(Uploads.VideoRequest("large-s3"), video, CancellationToken.None);
+        memory.Sample();
+        await memory.DisposeAsync();
+        _fixture.Cloudinary.Faults.Clear();
+        _output.WriteLine(memory.ToString());
+
+        Assert.Equal([("cloudinary", "failed"), ("s3", "stored")], result.Attempts.Select(a => (a.Provider, a.Outcome)));
+        Assert.Equal((FileBytes, video.Sha256), (result.Stored.Bytes, result.Stored.Sha256));
+
+        // A multipart object's ETag ends in "-{part count}": 16 MiB parts (the default) make nine.
+        using (var s3 = _fixture.Bucket.Server.CreateClient())
+        {
+            var head = await s3.GetObjectMetadataAsync(new GetObjectMetadataRequest { BucketName = _fixture.Bucket.Name, Key = result.Stored.Locator });
+            Assert.EndsWith("-9\"", head.ETag, StringComparison.Ordinal);
+        }
+
+        Assert.Empty(await _fixture.Bucket.MultipartUploadsAsync());
         Assert.True(memory.Samples >= 17, $"only {memory.Samples} memory samples were taken");
         Assert.True(memory.ManagedGrowthBytes < GrowthBound, $"memory grew with the file: {memory}");
         Assert.True(memory.ResidentGrowthBytes < GrowthBound, $"memory grew with the file: {memory}");
