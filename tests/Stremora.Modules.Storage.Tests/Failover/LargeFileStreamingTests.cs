@@ -1,12 +1,17 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text.Json;
 using Amazon.S3.Model;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Stremora.TestKit.Host;
 using Stremora.TestKit.FakeCloudinary;
 using Xunit.Abstractions;
 
 namespace Stremora.Modules.Storage.Tests.Failover;
 
 /// <summary>Memory is measured process-wide, so these run alone, after every parallel test class.</summary>
-[CollectionDefinition(nameof(MemoryMeasuredTests), DisableParallelization = true)]
-public sealed class MemoryMeasuredTests;
+[CollectionDefinition(nameof(FailoverMemoryMeasuredTests), DisableParallelization = true)]
+public sealed class FailoverMemoryMeasuredTests;
 
 public sealed class LargeFileFixture : FailoverHostFixture;
 
@@ -15,7 +20,7 @@ public sealed class LargeFileFixture : FailoverHostFixture;
 /// process's memory stays bounded by buffers. The file is generated as it is read; if any layer held
 /// it whole, the live heap (and the resident set) would grow by at least its 150 MB.
 /// </summary>
-[Collection(nameof(MemoryMeasuredTests))]
+[Collection(nameof(FailoverMemoryMeasuredTests))]
 public sealed class LargeFileStreamingTests : IClassFixture<LargeFileFixture>
 {
     private const long FileBytes = 150_000_000;
@@ -91,6 +96,40 @@ public sealed class LargeFileStreamingTests : IClassFixture<LargeFileFixture>
         Assert.True(memory.ResidentGrowthBytes < GrowthBound, $"memory grew with the file: {memory}");
 
         Assert.Equal((FileBytes, video.Sha256), await Uploads.FetchAsync(result.Stored.Url));
+        Assert.Empty(Directory.GetFiles(_fixture.Host.SpoolDirectory));
+    }
+
+    [Fact]
+    public async Task A_150_MB_upload_over_http_streams_through_the_api_to_cloudinary_and_memory_does_not_grow_with_it()
+    {
+        // Without auto-redirect: WebApplicationFactory's redirect handler copies every request body into memory to be able to resend it.
+        using var client = _fixture.Host.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", TestTokens.For("large-uploader", admin: false));
+        var memory = MemoryGrowth.Start();
+        await using var video = new GeneratedVideo(FileBytes, seed: 9) { EveryEightMiB = memory.Sample };
+        using var form = new MultipartFormDataContent
+        {
+            { new StringContent("A long film"), "title" },
+            { new StringContent("150 MB, never held in memory."), "description" },
+        };
+        var file = new StreamContent(video, 81920);
+        file.Headers.ContentType = new MediaTypeHeaderValue("video/mp4");
+        form.Add(file, "video", "film.mp4");
+
+        using var response = await client.PostAsync(new Uri("/api/videos", UriKind.Relative), form);
+        var body = await response.Content.ReadAsStringAsync();
+        memory.Sample();
+        await memory.DisposeAsync();
+        _output.WriteLine(memory.ToString());
+
+        Assert.True(response.StatusCode == HttpStatusCode.Created, $"{(int)response.StatusCode}: {body}");
+        using var json = JsonDocument.Parse(body);
+        var stored = json.RootElement.GetProperty("video");
+        Assert.Equal(("cloudinary", FileBytes, video.Sha256), (stored.GetProperty("provider").GetString(), stored.GetProperty("bytes").GetInt64(), stored.GetProperty("sha256").GetString()));
+        Assert.True(memory.Samples >= 17, $"only {memory.Samples} memory samples were taken");
+        Assert.True(memory.ManagedGrowthBytes < GrowthBound, $"memory grew with the file: {memory}");
+        Assert.True(memory.ResidentGrowthBytes < GrowthBound, $"memory grew with the file: {memory}");
+        Assert.Equal((FileBytes, video.Sha256), await Uploads.FetchAsync(stored.GetProperty("url").GetString()!));
         Assert.Empty(Directory.GetFiles(_fixture.Host.SpoolDirectory));
     }
 }
