@@ -9,7 +9,7 @@ using Stremora.TestKit.Host;
 namespace Stremora.Modules.Storage.Tests.Failover;
 
 /// <summary>S3 reached through a TCP fault proxy in front of moto_server, so a test can refuse or cut its connections.</summary>
-public sealed class AllProvidersDownFixture : FailoverHostFixture
+public sealed class ProxiedS3Fixture : FailoverHostFixture
 {
     public TcpFaultProxy S3Proxy { get; private set; } = null!;
 
@@ -19,8 +19,10 @@ public sealed class AllProvidersDownFixture : FailoverHostFixture
         S3Proxy = new TcpFaultProxy(moto.Host, moto.Port);
         host.With("AWS_ENDPOINT_URL_S3", S3Proxy.BaseAddress.ToString().TrimEnd('/'));
 
-        // 5 MiB parts, so a 12 MB file is a multipart upload that can be cut after it was started.
+        // 5 MiB parts and chunks: a 12 MB file is a multipart upload that can be cut after it was
+        // started, and a failing Cloudinary gives up after the first 5 MiB instead of 20 MB.
         host.With("Storage:S3:PartSizeBytes", "5242880");
+        host.With("Storage:Cloudinary:ChunkSizeBytes", "5242880");
         return Task.CompletedTask;
     }
 
@@ -36,11 +38,11 @@ public sealed class AllProvidersDownFixture : FailoverHostFixture
 /// attempts, and nothing is left behind: no asset or pending chunked upload on Cloudinary, no object
 /// or unfinished multipart upload in the bucket, no spool file.
 /// </summary>
-public sealed class AllProvidersDownTests : IClassFixture<AllProvidersDownFixture>
+public sealed class AllProvidersDownTests : IClassFixture<ProxiedS3Fixture>
 {
-    private readonly AllProvidersDownFixture _fixture;
+    private readonly ProxiedS3Fixture _fixture;
 
-    public AllProvidersDownTests(AllProvidersDownFixture fixture)
+    public AllProvidersDownTests(ProxiedS3Fixture fixture)
     {
         _fixture = fixture;
         _fixture.Cloudinary.Faults.Clear();

@@ -32,6 +32,12 @@ internal sealed class GeneratedVideo : Stream
     /// <summary>Called each time another 8 MiB have been read (the memory tests sample there).</summary>
     public Action? EveryEightMiB { get; init; }
 
+    /// <summary>When set, reading past this many bytes throws <see cref="IOException"/>, as a client that goes away mid-upload.</summary>
+    public long? FailAfterBytes { get; init; }
+
+    /// <summary>Awaited before failing, so a test can let the client go away at a chosen moment of the upload.</summary>
+    public Func<Task>? BeforeFailing { get; init; }
+
     /// <summary>Lower-case hex SHA-256 of every byte handed out; only once the stream was read to its end.</summary>
     public string Sha256 => _sha256 ?? throw new InvalidOperationException($"Only {_position} of {_length} bytes were read.");
 
@@ -53,7 +59,12 @@ internal sealed class GeneratedVideo : Stream
 
     public override int Read(Span<byte> buffer)
     {
-        var n = (int)Math.Min(buffer.Length, _length - _position);
+        if (_position >= FailAfterBytes)
+        {
+            throw new IOException("The client went away mid-upload.");
+        }
+
+        var n = (int)Math.Min(buffer.Length, Math.Min(_length, FailAfterBytes ?? long.MaxValue) - _position);
         if (n == 0)
         {
             _sha256 ??= Convert.ToHexStringLower(_hash.GetHashAndReset());
@@ -78,10 +89,15 @@ internal sealed class GeneratedVideo : Stream
         return n;
     }
 
-    public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        return ValueTask.FromResult(Read(buffer.Span));
+        if (_position >= FailAfterBytes && BeforeFailing is { } gate)
+        {
+            await gate();
+        }
+
+        return Read(buffer.Span);
     }
 
     public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
