@@ -54,6 +54,7 @@ public sealed class CircuitBreakerFailoverTests : IClassFixture<CircuitBreakerFi
         }
 
         Assert.Equal("open", link.CircuitState);
+        Assert.Equal([("cloudinary", "open"), ("s3", "closed")], await AdminCircuitStatesAsync());
 
         // Open: the next upload is not offered to Cloudinary at all.
         await AssertSkippedAsync("while-open");
@@ -77,6 +78,17 @@ public sealed class CircuitBreakerFailoverTests : IClassFixture<CircuitBreakerFi
         Assert.True(cloudinary.RequestCount > recoveredBefore);
         Assert.Contains(cloudinary.Assets, a => a.PublicId == recovered.Stored.Locator && a.Sha256 == video.Sha256);
         Assert.Equal("closed", link.CircuitState);
+        Assert.Equal([("cloudinary", "closed"), ("s3", "closed")], await AdminCircuitStatesAsync());
+    }
+
+    /// <summary>What an operator sees: GET /api/admin/storage, providers in chain order.</summary>
+    private async Task<List<(string?, string?)>> AdminCircuitStatesAsync()
+    {
+        using var admin = _fixture.Host.ClientFor("operator", admin: true);
+        using var json = System.Text.Json.JsonDocument.Parse(await admin.GetStringAsync(new Uri("/api/admin/storage", UriKind.Relative)));
+        return json.RootElement.GetProperty("providers").EnumerateArray()
+            .Select(p => (p.GetProperty("name").GetString(), p.GetProperty("circuitState").GetString()))
+            .ToList();
     }
 
     private async Task AssertSkippedAsync(string name)
