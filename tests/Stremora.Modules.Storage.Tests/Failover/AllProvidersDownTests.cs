@@ -23,6 +23,9 @@ public sealed class ProxiedS3Fixture : FailoverHostFixture
         // started, and a failing Cloudinary gives up after the first 5 MiB instead of 20 MB.
         host.With("Storage:S3:PartSizeBytes", "5242880");
         host.With("Storage:Cloudinary:ChunkSizeBytes", "5242880");
+
+        // A hanging S3 is given up on quickly.
+        host.With("Storage:Providers:s3:IdleTimeoutSeconds", "2");
         return Task.CompletedTask;
     }
 
@@ -60,6 +63,23 @@ public sealed class AllProvidersDownTests : IClassFixture<ProxiedS3Fixture>
             () => _fixture.Storage.StoreAsync(Uploads.VideoRequest("both-down"), video, CancellationToken.None));
 
         AssertBothFailed(failure.Attempts.Select(a => (a.Provider, a.Outcome, a.Error)).ToList());
+        await AssertNothingLeftAsync();
+    }
+
+    [Fact]
+    public async Task Cloudinary_failing_and_s3_hanging_fail_with_both_attempts_once_s3_makes_no_progress()
+    {
+        _fixture.Cloudinary.Faults.FailAll(FakeCloudinaryFault.RateLimited);
+        _fixture.S3Proxy.Fault = TcpFault.Hang;
+        await using var video = new GeneratedVideo(700_000, seed: 24);
+
+        var failure = await Assert.ThrowsAsync<AllProvidersFailedException>(
+            () => _fixture.Storage.StoreAsync(Uploads.VideoRequest("s3-hangs"), video, CancellationToken.None));
+
+        Assert.Equal(
+            [("cloudinary", "failed", "cloudinary answered 420: Rate Limit Exceeded"), ("s3", "failed", "no progress for 2 s")],
+            failure.Attempts.Select(a => (a.Provider, a.Outcome, a.Error)));
+        _fixture.S3Proxy.Fault = TcpFault.None;
         await AssertNothingLeftAsync();
     }
 
