@@ -52,12 +52,14 @@ internal sealed partial class UploadVideoEndpoint(
         AllowFileUploads(dontAutoBindFormData: true);
         Description(d => d
             .WithTags("Videos")
-            .ProducesProblemFE(StatusCodes.Status400BadRequest)
-            .ProducesProblemDetails(StatusCodes.Status401Unauthorized)
-            .ProducesProblemDetails(StatusCodes.Status409Conflict)
-            .ProducesProblemDetails(StatusCodes.Status413PayloadTooLarge)
-            .ProducesProblemDetails(StatusCodes.Status415UnsupportedMediaType)
-            .ProducesProblemDetails(StatusCodes.Status503ServiceUnavailable));
+            .UploadForm()
+            .HeaderParameter(IdempotencyKeyHeader, "Optional. The same key and content from the same user returns the same video instead of a second upload.")
+            .Problem(StatusCodes.Status400BadRequest, "Invalid or missing fields (title 1-200 characters, description up to 5000, a non-empty video).")
+            .Problem(StatusCodes.Status401Unauthorized, "Not signed in.")
+            .Problem(StatusCodes.Status409Conflict, "The Idempotency-Key was used for different content, or its upload is still running.")
+            .Problem(StatusCodes.Status413PayloadTooLarge, "Larger than Upload:MaxVideoBytes / Upload:MaxThumbnailBytes.")
+            .Problem(StatusCodes.Status415UnsupportedMediaType, "Not multipart/form-data, or a part's bytes are not a video (video) / JPEG, PNG, WebP (thumbnail).")
+            .Problem(StatusCodes.Status503ServiceUnavailable, "Every storage provider failed; the problem lists each attempt."));
         Summary(s =>
         {
             s.Summary = "Upload a video (multipart/form-data: title, description, video, thumbnail); optional Idempotency-Key header.";
