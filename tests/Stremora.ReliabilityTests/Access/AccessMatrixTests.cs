@@ -15,6 +15,7 @@ public enum Route
     ListVideos,
     DeleteVideo,
     VideoHistory,
+    AdminStorage,
     HangfireDashboard,
     HealthReady,
     OpenApi,
@@ -94,6 +95,7 @@ public sealed class AccessMatrixTests(AccessApiFactory api) : IClassFixture<Acce
             Route.UploadVideo => signedIn ? HttpStatusCode.Created : HttpStatusCode.Unauthorized,
             Route.DeleteVideo => !signedIn ? HttpStatusCode.Unauthorized : caller == Caller.OtherUser ? HttpStatusCode.Forbidden : HttpStatusCode.NoContent,
             Route.VideoHistory => !signedIn ? HttpStatusCode.Unauthorized : caller == Caller.OtherUser ? HttpStatusCode.Forbidden : HttpStatusCode.OK,
+            Route.AdminStorage => !signedIn ? HttpStatusCode.Unauthorized : caller == Caller.Admin ? HttpStatusCode.OK : HttpStatusCode.Forbidden,
             // DESIGN.md: the dashboard answers 401 to anyone but an admin (it has its own Basic challenge).
             Route.HangfireDashboard => caller == Caller.Admin ? HttpStatusCode.OK : HttpStatusCode.Unauthorized,
             _ => throw new ArgumentOutOfRangeException(nameof(route), route, null),
@@ -119,10 +121,10 @@ public sealed class AccessMatrixTests(AccessApiFactory api) : IClassFixture<Acce
     [Fact]
     public void The_matrix_covers_every_route_and_caller()
     {
-        // 8 routes × 7 bearer callers + 8 routes × 2 Basic callers.
+        // 9 routes × 7 bearer callers + 9 routes × 2 Basic callers.
         Assert.Equal(Enum.GetValues<Route>().Length * Callers.All.Count, Cells().Count);
-        Assert.Equal(56, Cells().Count);
-        Assert.Equal(16, BasicCells().Count);
+        Assert.Equal(63, Cells().Count);
+        Assert.Equal(18, BasicCells().Count);
     }
 
     private async Task CheckAsync(Route route, string context, HttpStatusCode expected, Action<HttpRequestMessage> authorize)
@@ -187,6 +189,9 @@ public sealed class AccessMatrixTests(AccessApiFactory api) : IClassFixture<Acce
             case (Route.VideoHistory, HttpStatusCode.OK):
                 Assert.Equal("VideoUploadStarted", JsonDocument.Parse(body).RootElement[0].GetProperty("type").GetString());
                 break;
+            case (Route.AdminStorage, HttpStatusCode.OK):
+                Assert.Contains("local", body, StringComparison.Ordinal);
+                break;
             case (Route.HangfireDashboard, HttpStatusCode.OK):
                 Assert.Contains("Stremora jobs", body, StringComparison.Ordinal);
                 break;
@@ -208,6 +213,8 @@ public sealed class AccessMatrixTests(AccessApiFactory api) : IClassFixture<Acce
             api.Seed.GetProperty("video").GetProperty("sha256").GetString()!,
             api.Seed.GetProperty("video").GetProperty("locator").GetString()!,
             "VideoUploadStarted", "VideoFileStored", "locator", "sha256", "<html", "Hangfire",
+            // What the admin route tells admins: providers, circuits, counts.
+            "circuit", "cloudinary", "\"local\"", "filesStored",
         ];
         foreach (var secret in secrets)
         {
@@ -222,6 +229,7 @@ public sealed class AccessMatrixTests(AccessApiFactory api) : IClassFixture<Acce
         Route.ListVideos => new HttpRequestMessage(HttpMethod.Get, "/api/videos"),
         Route.DeleteVideo => new HttpRequestMessage(HttpMethod.Delete, $"/api/videos/{videoId}"),
         Route.VideoHistory => new HttpRequestMessage(HttpMethod.Get, $"/api/videos/{videoId}/history"),
+        Route.AdminStorage => new HttpRequestMessage(HttpMethod.Get, "/api/admin/storage"),
         Route.HangfireDashboard => new HttpRequestMessage(HttpMethod.Get, "/hangfire"),
         Route.HealthReady => new HttpRequestMessage(HttpMethod.Get, "/health/ready"),
         Route.OpenApi => new HttpRequestMessage(HttpMethod.Get, "/openapi/v1.json"),
