@@ -8,6 +8,7 @@ using Stremora.Modules.Storage.Cloudinary;
 using Stremora.Modules.Storage.Contracts;
 using Stremora.Modules.Storage.Failover;
 using Stremora.Modules.Storage.Local;
+using Stremora.Modules.Storage.Maintenance;
 
 namespace Stremora.Modules.Storage;
 
@@ -40,6 +41,7 @@ public static class StorageModule
 
         services.AddSingleton<FailoverChain>();
         services.AddSingleton<IVideoStorage>(sp => sp.GetRequiredService<FailoverChain>());
+        services.AddStorageMaintenance();
         return services;
     }
 }
