@@ -32,7 +32,6 @@ internal sealed partial class StorageRebalanceJob(
     private static readonly TimeSpan LockWait = TimeSpan.FromSeconds(5);
 
     /// <returns>The run's report (also stored for <c>GET /api/admin/storage/maintenance</c>); Hangfire shows it as the job's result.</returns>
-    [AutomaticRetry(Attempts = 0)]
     [DisplayName("Storage: return files to the primary provider")]
     public async Task<RebalanceReport> RunAsync(PerformContext? context, CancellationToken cancellationToken)
     {

@@ -1,5 +1,4 @@
 using System.ComponentModel;
-using System.Text.RegularExpressions;
 using Hangfire;
 using Hangfire.Server;
 using Marten;
@@ -32,7 +31,6 @@ internal sealed partial class StorageReconcileJob(
     private static readonly TimeSpan LockWait = TimeSpan.FromSeconds(5);
 
     /// <returns>The run's report (also stored for <c>GET /api/admin/storage/maintenance</c>); Hangfire shows it as the job's result.</returns>
-    [AutomaticRetry(Attempts = 0)]
     [DisplayName("Storage: reconcile providers with the catalog")]
     public async Task<ReconcileReport> RunAsync(PerformContext? context, CancellationToken cancellationToken)
     {
@@ -227,12 +225,18 @@ internal sealed partial class StorageReconcileJob(
     /// <summary>The video id in a key the service made (<c>[prefix/]videos/{id:N}/video[.ext]</c>), or null.</summary>
     internal static Guid? VideoIdIn(string locator)
     {
-        var match = VideoKey().Match(locator);
-        return match.Success && Guid.TryParseExact(match.Groups[1].Value, "N", out var id) ? id : null;
-    }
+        var segments = locator.Split('/');
+        for (var i = 0; i < segments.Length - 2; i++)
+        {
+            if (segments[i] == "videos" && segments[i + 1].Length == 32 && segments[i + 1].All(char.IsAsciiHexDigitLower)
+                && Guid.TryParseExact(segments[i + 1], "N", out var id))
+            {
+                return id;
+            }
+        }
 
-    [GeneratedRegex("(?:^|/)videos/([0-9a-f]{32})/", RegexOptions.CultureInvariant)]
-    private static partial Regex VideoKey();
+        return null;
+    }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Reconciled {Provider}: {Listed} listed, {Orphans} orphans ({Deleted} deleted, {Young} within grace), {Missing} missing ({NewlyMissing} newly marked)")]
     private static partial void LogProvider(ILogger logger, string provider, int listed, int orphans, int deleted, int young, int missing, int newlyMissing);
