@@ -14,6 +14,7 @@ namespace Stremora.Modules.Storage.Failover;
 internal sealed partial class FailoverChain : IVideoStorage
 {
     private static readonly TimeSpan CleanupTimeout = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan StaleSpoolAge = TimeSpan.FromDays(1);
 
     private readonly Dictionary<string, IStorageProvider> _registered;
     private readonly StorageOptions _options;
@@ -51,6 +52,7 @@ internal sealed partial class FailoverChain : IVideoStorage
 
         Entries = entries;
         Links = entries.Where(e => e.Link is not null).Select(e => e.Link!).ToList();
+        SpoolTee.DeleteStale(_options.EffectiveSpoolDirectory, StaleSpoolAge, _time.GetUtcNow());
     }
 
     /// <summary>Every provider named in <c>Storage:Order</c> (plus the local fallback when it applies), in order.</summary>
