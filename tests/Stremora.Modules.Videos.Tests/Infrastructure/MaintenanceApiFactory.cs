@@ -1,17 +1,20 @@
 using System.Net;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Amazon.S3;
+using Amazon.S3.Model;
 using Marten;
 using Microsoft.Extensions.DependencyInjection;
 using Stremora.Modules.Videos.GetVideo;
 using Stremora.TestKit.FakeCloudinary;
 using Stremora.TestKit.Host;
+using Stremora.TestKit.S3;
 
 namespace Stremora.Modules.Videos.Tests.Infrastructure;
 
 /// <summary>
-/// The real host with the fake Cloudinary first and a fallback behind it, for the storage maintenance
-/// jobs. The recurring schedules never fire on their own ("never" cron): tests run the jobs when they
+/// The real host with the fake Cloudinary first and S3 (moto_server) behind it, for the storage
+/// maintenance jobs. The recurring schedules never fire on their own ("never" cron): tests run the jobs when they
 /// mean to, through the admin routes or the job classes the schedule runs. The circuit breaker is made
 /// patient so that one test's Cloudinary failures do not open it for the next.
 /// </summary>
@@ -21,8 +24,10 @@ public sealed partial class MaintenanceApiFactory : StremoraApiFactory
 
     public FakeCloudinaryServer Cloudinary { get; private set; } = null!;
 
+    public TestBucket Bucket { get; private set; } = null!;
+
     /// <summary>The fallback provider's name.</summary>
-    public string Fallback { get; } = "local";
+    public string Fallback { get; } = "s3";
 
     public override async Task InitializeAsync()
     {
@@ -32,6 +37,9 @@ public sealed partial class MaintenanceApiFactory : StremoraApiFactory
         {
             With(key, value);
         }
+
+        Bucket = await MotoServer.Instance.CreateBucketAsync();
+        this.WithS3(Bucket);
 
         With("Storage:Order", $"cloudinary,{Fallback}");
         With("Storage:CircuitBreaker:MinimumThroughput", "1000");
@@ -60,8 +68,29 @@ public sealed partial class MaintenanceApiFactory : StremoraApiFactory
         return await session.LoadAsync<VideoDetails>(id) ?? throw new InvalidOperationException($"No video {id}.");
     }
 
-    /// <summary>The local-disk path of a locator.</summary>
-    public string LocalPath(string locator) => Path.Combine(LocalStorageRoot, locator.Replace('/', Path.DirectorySeparatorChar));
+    /// <summary>The object's bytes on S3, or null when there is no such object.</summary>
+    public async Task<byte[]?> S3BytesAsync(string key)
+    {
+        using var client = Bucket.Server.CreateClient();
+        try
+        {
+            using var response = await client.GetObjectAsync(Bucket.Name, key);
+            using var bytes = new MemoryStream();
+            await response.ResponseStream.CopyToAsync(bytes);
+            return bytes.ToArray();
+        }
+        catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Writes an object behind the service's back.</summary>
+    public async Task PutS3Async(string key, byte[] bytes)
+    {
+        using var client = Bucket.Server.CreateClient();
+        await client.PutObjectAsync(new PutObjectRequest { BucketName = Bucket.Name, Key = key, InputStream = new MemoryStream(bytes) });
+    }
 
     /// <summary>Waits until the video's history holds an event of this type, and returns the history.</summary>
     public static async Task<JsonElement> HistoryWithAsync(HttpClient owner, Guid id, string type)
@@ -79,14 +108,24 @@ public sealed partial class MaintenanceApiFactory : StremoraApiFactory
         return history;
     }
 
-    /// <summary>Fake Cloudinary URLs carry a random port and an upload-time version: neither belongs in a snapshot.</summary>
-    public static string ScrubUrls(string json) => Version().Replace(Port().Replace(json, "http://fake-cloudinary/"), "/v<version>/");
+    /// <summary>
+    /// Loopback URLs carry random ports, Cloudinary's an upload-time version, S3's a per-run bucket and a
+    /// presigned query (time, signature): none of that belongs in a snapshot.
+    /// </summary>
+    public static string ScrubUrls(string json) =>
+        Presigned().Replace(BucketName().Replace(Version().Replace(Port().Replace(json, "http://loopback/"), "/v<version>/"), "<bucket>"), "?<presigned>");
 
     [GeneratedRegex(@"http://127\.0\.0\.1:\d+/")]
     private static partial Regex Port();
 
     [GeneratedRegex(@"/v\d+/")]
     private static partial Regex Version();
+
+    [GeneratedRegex(@"stremora-test-[0-9a-f]+")]
+    private static partial Regex BucketName();
+
+    [GeneratedRegex(@"\?X-Amz-[^""]*")]
+    private static partial Regex Presigned();
 }
 
 /// <summary>

@@ -62,7 +62,7 @@ public sealed class ReturnToPrimaryTests(MaintenanceApiFactory api)
 
             // The fallback copy is removed by the cleanup job the move scheduled, and the history tells the story.
             var history = await MaintenanceApiFactory.HistoryWithAsync(owner, id, "StoredFileCleanedUp");
-            Assert.False(File.Exists(api.LocalPath(before.Locator())), "the fallback copy is gone");
+            Assert.Null(await api.S3BytesAsync(before.Locator()));
             var moved = history.EnumerateArray().Single(e => e.GetProperty("type").GetString() == "VideoFileMoved").GetProperty("data");
             Assert.Equal(api.Fallback, moved.GetProperty("fromProvider").GetString());
             Assert.Equal(before.Locator(), moved.GetProperty("fromLocator").GetString());
@@ -119,7 +119,7 @@ public sealed class ReturnToPrimaryTests(MaintenanceApiFactory api)
             // Same length, different bytes: only the SHA-256 can tell.
             var rotten = (byte[])bytes.Clone();
             rotten[^1] ^= 0xFF;
-            await File.WriteAllBytesAsync(api.LocalPath(video.Locator()), rotten);
+            await api.PutS3Async(video.Locator(), rotten);
 
             var report = await api.Job<StorageRebalanceJob>().RunAsync(null, CancellationToken.None);
 
@@ -139,7 +139,7 @@ public sealed class ReturnToPrimaryTests(MaintenanceApiFactory api)
         var details = await api.VideoAsync(video.Id());
         Assert.Equal(api.Fallback, details.Video!.Provider);
         Assert.Equal(video.Locator(), details.Video.Locator);
-        Assert.Equal(bytes, await File.ReadAllBytesAsync(api.LocalPath(video.Locator())));
+        Assert.Equal(bytes, await api.S3BytesAsync(video.Locator()));
         Assert.Null(api.Cloudinary.FindAsset($"stremora/videos/{video.Id():N}/video"));
         var (status, body) = await api.CreateClient().SendAsync(HttpMethod.Get, $"/api/videos/{video.Id()}");
         Assert.Equal(HttpStatusCode.OK, status);

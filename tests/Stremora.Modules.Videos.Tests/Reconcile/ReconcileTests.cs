@@ -23,28 +23,28 @@ public sealed class ReconcileTests(MaintenanceApiFactory api)
         // Files under the service's prefix that no video claims, one per provider...
         var orphan = Guid.CreateVersion7().ToString("N");
         await api.Cloudinary.PlantAssetAsync($"stremora/videos/{orphan}/video", Samples.Mp4(2048, seed: 83));
-        var localOrphan = api.LocalPath($"videos/{orphan}/video.mp4");
-        Directory.CreateDirectory(Path.GetDirectoryName(localOrphan)!);
-        await File.WriteAllBytesAsync(localOrphan, Samples.Mp4(2048, seed: 84));
-        // ...and one outside it, which is not the service's to judge.
+        await api.PutS3Async($"stremora/videos/{orphan}/video", Samples.Mp4(2048, seed: 84));
+        // ...and one outside it on each, which is not the service's to judge.
         await api.Cloudinary.PlantAssetAsync($"someone-else/videos/{orphan}/video", Samples.Mp4(2048, seed: 85));
+        await api.PutS3Async($"someone-else/videos/{orphan}/video", Samples.Mp4(2048, seed: 86));
 
         var report = await admin.RunAsync("reconcile");
 
         Assert.Equal("completed", report.GetProperty("outcome").GetString());
         Assert.Null(api.Cloudinary.FindAsset($"stremora/videos/{orphan}/video"));
-        Assert.False(File.Exists(localOrphan), "the local orphan is gone");
+        Assert.Null(await api.S3BytesAsync($"stremora/videos/{orphan}/video"));
         Assert.NotNull(api.Cloudinary.FindAsset($"someone-else/videos/{orphan}/video"));
+        Assert.NotNull(await api.S3BytesAsync($"someone-else/videos/{orphan}/video"));
         Assert.NotNull(api.Cloudinary.FindAsset(healthy.Locator()));
         var deleted = report.GetProperty("orphansDeleted").EnumerateArray().Select(o => (o.GetProperty("provider").GetString(), o.GetProperty("locator").GetString())).ToList();
         Assert.Contains(("cloudinary", $"stremora/videos/{orphan}/video"), deleted);
-        Assert.Contains(("local", $"videos/{orphan}/video.mp4"), deleted);
+        Assert.Contains(("s3", $"stremora/videos/{orphan}/video"), deleted);
 
         var providers = report.GetProperty("providers").EnumerateArray().ToDictionary(p => p.GetProperty("provider").GetString()!);
-        Assert.Equal(["cloudinary", "local"], providers.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(["cloudinary", "s3"], providers.Keys.Order(StringComparer.Ordinal));
         Assert.All(providers.Values, p => Assert.Equal(JsonValueKind.Null, p.GetProperty("error").ValueKind));
         Assert.True(providers["cloudinary"].GetProperty("orphansDeleted").GetInt32() >= 1);
-        Assert.True(providers["local"].GetProperty("orphansDeleted").GetInt32() >= 1);
+        Assert.True(providers["s3"].GetProperty("orphansDeleted").GetInt32() >= 1);
 
         // The video whose file vanished is reported and marked on its stream, once however often the job runs.
         var missing = Assert.Single(report.GetProperty("missing").EnumerateArray(), m => m.GetProperty("videoId").GetGuid() == victim.Id());
@@ -97,7 +97,7 @@ public sealed class ReconcileTests(MaintenanceApiFactory api)
             var (status, body) = await api.CreateClient().SendAsync(HttpMethod.Get, $"/api/videos/{video.Id()}");
             Assert.Equal(HttpStatusCode.OK, status);
             Assert.Equal(api.Fallback, JsonDocument.Parse(body).RootElement.Provider());
-            Assert.Equal(bytes, await File.ReadAllBytesAsync(api.LocalPath(video.Locator())));
+            Assert.Equal(bytes, await api.S3BytesAsync(video.Locator()));
         }
         finally
         {

@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Stremora.Modules.Storage.Cloudinary;
 using Stremora.Modules.Storage.Contracts;
 using Stremora.Modules.Storage.Local;
+using Stremora.Modules.Storage.S3;
 
 namespace Stremora.Modules.Storage.Maintenance;
 
@@ -17,6 +18,7 @@ internal static class MaintenanceRegistration
             .SetHandlerLifetime(Timeout.InfiniteTimeSpan)
             .AddStandardResilienceHandler();
         services.AddSingleton<IStoredFileLister>(sp => sp.GetRequiredService<CloudinaryLister>());
+        services.AddSingleton<IStoredFileLister>(sp => sp.GetRequiredService<S3StorageProvider>());
 
         // Reading a whole video can take long: the caller's token bounds it, not a client timeout.
         services.AddHttpClient<StoredFileReader>(client => client.Timeout = Timeout.InfiniteTimeSpan)
