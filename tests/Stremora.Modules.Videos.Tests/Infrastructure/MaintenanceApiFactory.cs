@@ -85,6 +85,13 @@ public sealed partial class MaintenanceApiFactory : StremoraApiFactory
         }
     }
 
+    /// <summary>Deletes an object behind the service's back.</summary>
+    public async Task DeleteS3Async(string key)
+    {
+        using var client = Bucket.Server.CreateClient();
+        await client.DeleteObjectAsync(Bucket.Name, key);
+    }
+
     /// <summary>Writes an object behind the service's back.</summary>
     public async Task PutS3Async(string key, byte[] bytes)
     {

@@ -1,6 +1,8 @@
 using System.Net;
 using System.Security.Cryptography;
 using System.Text.Json;
+using Hangfire;
+using Microsoft.Extensions.DependencyInjection;
 using Snapshooter;
 using Snapshooter.Xunit;
 using Stremora.Modules.Videos.Rebalance;
@@ -40,6 +42,11 @@ public sealed class ReturnToPrimaryTests(MaintenanceApiFactory api)
         Assert.Equal("completed", first.GetProperty("outcome").GetString());
         Assert.Equal(2, first.GetProperty("moved").GetInt32());
         Assert.True(first.GetProperty("moreToDo").GetBoolean());
+        // The dashboard shows the run under its name, with the report as its result.
+        var job = api.Services.GetRequiredService<JobStorage>().GetMonitoringApi().JobDetails(first.GetProperty("jobId").GetString());
+        Assert.Equal("Succeeded", job.History[0].StateName);
+        Assert.Contains("\"Moved\":2", job.History[0].Data["Result"], StringComparison.Ordinal);
+        Assert.Equal(nameof(StorageRebalanceJob), job.Job.Type.Name);
         for (var run = 0; run < 5 && (await api.Job<StorageRebalanceJob>().RunAsync(null, CancellationToken.None)).MoreToDo; run++)
         {
         }

@@ -19,6 +19,19 @@ public sealed class ReconcileTests(MaintenanceApiFactory api)
         var victim = await owner.UploadValidAsync("Deleted behind our back", Samples.Mp4(3000, seed: 82));
         Assert.Equal("cloudinary", victim.Provider());
         Assert.True(api.Cloudinary.RemoveAsset(victim.Locator()));
+        JsonElement s3Victim;
+        api.Cloudinary.Faults.FailAll(FakeCloudinaryFault.InternalServerError);
+        try
+        {
+            s3Victim = await owner.UploadValidAsync("Deleted from S3 behind our back", Samples.Mp4(3000, seed: 87));
+        }
+        finally
+        {
+            api.Cloudinary.Faults.Clear();
+        }
+
+        Assert.Equal("s3", s3Victim.Provider());
+        await api.DeleteS3Async(s3Victim.Locator());
 
         // Files under the service's prefix that no video claims, one per provider...
         var orphan = Guid.CreateVersion7().ToString("N");
@@ -51,6 +64,10 @@ public sealed class ReconcileTests(MaintenanceApiFactory api)
         Assert.Equal("cloudinary", missing.GetProperty("provider").GetString());
         Assert.Equal(victim.Locator(), missing.GetProperty("locator").GetString());
         Assert.DoesNotContain(report.GetProperty("missing").EnumerateArray(), m => m.GetProperty("videoId").GetGuid() == healthy.Id());
+        var s3Missing = Assert.Single(report.GetProperty("missing").EnumerateArray(), m => m.GetProperty("videoId").GetGuid() == s3Victim.Id());
+        Assert.Equal("s3", s3Missing.GetProperty("provider").GetString());
+        Assert.True(providers["s3"].GetProperty("missingFiles").GetInt32() >= 1);
+        Assert.True(providers["cloudinary"].GetProperty("missingFiles").GetInt32() >= 1);
 
         var again = await api.Job<StorageReconcileJob>().RunAsync(null, CancellationToken.None);
         Assert.Contains(again.Missing, m => m.VideoId == victim.Id());
@@ -58,9 +75,14 @@ public sealed class ReconcileTests(MaintenanceApiFactory api)
         var marked = Assert.Single(history.EnumerateArray(), e => e.GetProperty("type").GetString() == "VideoFileMissing").GetProperty("data");
         Assert.Equal(victim.Locator(), marked.GetProperty("locator").GetString());
         Assert.True((await api.VideoAsync(victim.Id())).Video!.Missing);
+        Assert.True((await api.VideoAsync(s3Victim.Id())).Video!.Missing);
         Assert.False((await api.VideoAsync(healthy.Id())).Video!.Missing);
 
-        foreach (var id in new[] { healthy.Id(), victim.Id() })
+        // A missing file is never a reason to move it: return-to-primary skips it.
+        var rebalance = await api.Job<Stremora.Modules.Videos.Rebalance.StorageRebalanceJob>().RunAsync(null, CancellationToken.None);
+        Assert.Equal("skipped", Assert.Single(rebalance.Files, f => f.VideoId == s3Victim.Id()).Outcome);
+
+        foreach (var id in new[] { healthy.Id(), victim.Id(), s3Victim.Id() })
         {
             var (status, body) = await owner.SendAsync(HttpMethod.Delete, $"/api/videos/{id}");
             Assert.True(status == HttpStatusCode.NoContent, body);
