@@ -18,7 +18,7 @@ namespace Stremora.Modules.Videos.Tests.Infrastructure;
 /// mean to, through the admin routes or the job classes the schedule runs. The circuit breaker is made
 /// patient so that one test's Cloudinary failures do not open it for the next.
 /// </summary>
-public sealed partial class MaintenanceApiFactory : StremoraApiFactory
+public partial class MaintenanceApiFactory : StremoraApiFactory
 {
     public const string Never = "0 0 31 2 *";
 
