@@ -8,6 +8,7 @@ using Stremora.Modules.Storage.Cloudinary;
 using Stremora.Modules.Storage.Contracts;
 using Stremora.Modules.Storage.Failover;
 using Stremora.Modules.Storage.Local;
+using Stremora.Modules.Storage.S3;
 
 namespace Stremora.Modules.Storage;
 
@@ -37,6 +38,13 @@ public static class StorageModule
         services.AddSingleton<LocalDiskProvider>();
         services.AddSingleton<IStorageProvider>(sp => sp.GetRequiredService<LocalDiskProvider>());
         services.AddCloudinaryProvider(configuration);
+        services.AddOptions<S3Options>()
+            .Configure(o => o.ReadEnvironmentNames(configuration))
+            .Bind(configuration.GetSection("Storage:S3"))
+            .ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<S3Options>, S3OptionsValidator>());
+        services.AddSingleton<S3StorageProvider>();
+        services.AddSingleton<IStorageProvider>(sp => sp.GetRequiredService<S3StorageProvider>());
 
         services.AddSingleton<FailoverChain>();
         services.AddSingleton<IVideoStorage>(sp => sp.GetRequiredService<FailoverChain>());

@@ -1,0 +1,88 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Options;
+
+namespace Stremora.Modules.Storage.S3;
+
+/// <summary>
+/// S3 settings: the standard AWS variables (<c>AWS_REGION</c>, <c>AWS_ACCESS_KEY_ID</c>,
+/// <c>AWS_SECRET_ACCESS_KEY</c>, <c>AWS_S3_BUCKET_NAME</c>, <c>AWS_ENDPOINT_URL_S3</c>) plus
+/// <c>Storage:S3:PartSizeBytes</c> (default 16 MiB, at least 5 MiB), <c>Storage:S3:UrlExpiryMinutes</c>
+/// (default 60) and <c>Storage:S3:KeyPrefix</c> (default <c>stremora/</c>: every object and multipart
+/// upload of this service lives under it, which is what the abandoned-upload sweep looks at).
+/// Configured when the bucket is set; without keys the SDK's default credential chain is used.
+/// </summary>
+internal sealed class S3Options
+{
+    public const long MinPartSizeBytes = 5L * 1024 * 1024;
+    public const long MaxPartSizeBytes = 5L * 1024 * 1024 * 1024;
+
+    public string? Region { get; set; }
+
+    public string? AccessKeyId { get; set; }
+
+    public string? SecretAccessKey { get; set; }
+
+    public string? BucketName { get; set; }
+
+    public string? ServiceUrl { get; set; }
+
+    public long PartSizeBytes { get; set; } = 16L * 1024 * 1024;
+
+    public double UrlExpiryMinutes { get; set; } = 60;
+
+    public string KeyPrefix { get; set; } = "stremora/";
+
+    public bool IsConfigured => !string.IsNullOrWhiteSpace(BucketName);
+
+    public void ReadEnvironmentNames(IConfiguration configuration)
+    {
+        Region = configuration["AWS_REGION"] ?? Region;
+        AccessKeyId = configuration["AWS_ACCESS_KEY_ID"] ?? AccessKeyId;
+        SecretAccessKey = configuration["AWS_SECRET_ACCESS_KEY"] ?? SecretAccessKey;
+        BucketName = configuration["AWS_S3_BUCKET_NAME"] ?? BucketName;
+        ServiceUrl = configuration["AWS_ENDPOINT_URL_S3"] ?? ServiceUrl;
+    }
+}
+
+/// <summary>Start-up validation naming the variable; never echoes a value.</summary>
+internal sealed class S3OptionsValidator : IValidateOptions<S3Options>
+{
+    public ValidateOptionsResult Validate(string? name, S3Options options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var failures = new List<string>();
+        if (options.PartSizeBytes is < S3Options.MinPartSizeBytes or > S3Options.MaxPartSizeBytes)
+        {
+            failures.Add("Storage:S3:PartSizeBytes must be between 5 MiB (5242880) and 5 GiB.");
+        }
+
+        // SigV4 presigned URLs live at most 7 days.
+        if (options.UrlExpiryMinutes is < 1 or > 7 * 24 * 60)
+        {
+            failures.Add("Storage:S3:UrlExpiryMinutes must be between 1 and 10080 (7 days).");
+        }
+
+        if (!string.IsNullOrEmpty(options.ServiceUrl)
+            && (!Uri.TryCreate(options.ServiceUrl, UriKind.Absolute, out var endpoint) || (endpoint.Scheme != Uri.UriSchemeHttp && endpoint.Scheme != Uri.UriSchemeHttps)))
+        {
+            failures.Add("AWS_ENDPOINT_URL_S3 must be an absolute http:// or https:// URL.");
+        }
+
+        if (string.IsNullOrEmpty(options.AccessKeyId) != string.IsNullOrEmpty(options.SecretAccessKey))
+        {
+            failures.Add("AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY must be set together.");
+        }
+
+        if (options.IsConfigured && string.IsNullOrWhiteSpace(options.Region) && string.IsNullOrEmpty(options.ServiceUrl))
+        {
+            failures.Add("AWS_REGION is required when AWS_S3_BUCKET_NAME is set.");
+        }
+
+        if (options.KeyPrefix.StartsWith('/') || options.KeyPrefix.Contains("..", StringComparison.Ordinal))
+        {
+            failures.Add("Storage:S3:KeyPrefix must be a relative key prefix such as 'stremora/'.");
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+}

@@ -1,0 +1,265 @@
+using System.Net;
+using System.Net.Sockets;
+using Amazon;
+using Amazon.Runtime;
+using Amazon.S3;
+using Amazon.S3.Model;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Stremora.Modules.Storage.Contracts;
+using Stremora.Modules.Storage.Failover;
+
+namespace Stremora.Modules.Storage.S3;
+
+/// <summary>
+/// A private S3 bucket. Large files go up with the low-level multipart API, each part sent straight
+/// from a range of the spool (never TransferUtility, never a part in memory); a file of one part is a
+/// single PutObject. Any failure aborts the multipart upload. Playback is a presigned GET that expires.
+/// </summary>
+internal sealed partial class S3StorageProvider : IStorageProvider, IAbandonedUploadSweeper, IDisposable
+{
+    public const string ProviderName = "s3";
+
+    private static readonly TimeSpan CleanupTimeout = TimeSpan.FromSeconds(30);
+
+    private readonly S3Options _options;
+    private readonly AmazonS3Client? _client;
+    private readonly ILogger<S3StorageProvider> _logger;
+
+    public S3StorageProvider(IOptions<S3Options> options, ILogger<S3StorageProvider> logger)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _options = options.Value;
+        _logger = logger;
+        if (_options.IsConfigured)
+        {
+            _client = CreateClient(_options);
+        }
+    }
+
+    public string Name => ProviderName;
+
+    public bool IsConfigured => _client is not null;
+
+    private AmazonS3Client Client => _client ?? throw new InvalidOperationException("S3 is not configured (AWS_S3_BUCKET_NAME is not set).");
+
+    private string Bucket => _options.BucketName!;
+
+    public async Task<ProviderStoredFile> UploadAsync(ProviderUpload upload, ISpooledSource source, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(upload);
+        ArgumentNullException.ThrowIfNull(source);
+        var key = _options.KeyPrefix + upload.Key;
+        string? uploadId = null;
+        var completed = false;
+        try
+        {
+            var parts = new List<PartETag>();
+            var partNumber = 0;
+            await foreach (var chunk in source.ChunksAsync(_options.PartSizeBytes, cancellationToken))
+            {
+                if (chunk.IsLast && partNumber == 0)
+                {
+                    // One chunk is the whole file: no multipart upload to manage.
+                    await using var body = source.OpenRange(chunk.Offset, chunk.Length);
+                    await Client.PutObjectAsync(
+                        new PutObjectRequest { BucketName = Bucket, Key = key, InputStream = body, ContentType = upload.ContentType, AutoCloseStream = false },
+                        cancellationToken);
+                    completed = true;
+                    break;
+                }
+
+                uploadId ??= (await Client.InitiateMultipartUploadAsync(
+                    new InitiateMultipartUploadRequest { BucketName = Bucket, Key = key, ContentType = upload.ContentType },
+                    cancellationToken)).UploadId;
+                partNumber++;
+                await using (var body = source.OpenRange(chunk.Offset, chunk.Length))
+                {
+                    var part = await Client.UploadPartAsync(
+                        new UploadPartRequest
+                        {
+                            BucketName = Bucket,
+                            Key = key,
+                            UploadId = uploadId,
+                            PartNumber = partNumber,
+                            InputStream = body,
+                            PartSize = chunk.Length,
+                            IsLastPart = chunk.IsLast,
+                        },
+                        cancellationToken);
+                    parts.Add(new PartETag(partNumber, part.ETag));
+                }
+
+                if (chunk.IsLast)
+                {
+                    await Client.CompleteMultipartUploadAsync(
+                        new CompleteMultipartUploadRequest { BucketName = Bucket, Key = key, UploadId = uploadId, PartETags = parts },
+                        cancellationToken);
+                    completed = true;
+                }
+            }
+
+            var head = await Client.GetObjectMetadataAsync(new GetObjectMetadataRequest { BucketName = Bucket, Key = key }, cancellationToken);
+            return new ProviderStoredFile(key, Url: "", head.ContentLength);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            if (uploadId is not null && !completed)
+            {
+                await AbortQuietlyAsync(key, uploadId);
+            }
+            else if (completed)
+            {
+                // Stored but not confirmed (HeadObject failed or we were cancelled): nobody will reference it.
+                await DeleteQuietlyAsync(key);
+            }
+
+            throw Translate(e, "upload");
+        }
+    }
+
+    public async Task DeleteAsync(StoredFileRef file, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(file);
+        try
+        {
+            // S3 answers 204 for a key that does not exist: deletes are idempotent as they are.
+            await Client.DeleteObjectAsync(new DeleteObjectRequest { BucketName = Bucket, Key = file.Locator }, cancellationToken);
+        }
+        catch (Exception e) when (e is AmazonServiceException or HttpRequestException or IOException or SocketException)
+        {
+            throw Translate(e, "delete");
+        }
+    }
+
+    public async Task<string> GetPlaybackUrlAsync(StoredFileRef file, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(file);
+        var request = new GetPreSignedUrlRequest
+        {
+            BucketName = Bucket,
+            Key = file.Locator,
+            Verb = HttpVerb.GET,
+            Expires = DateTime.UtcNow.AddMinutes(_options.UrlExpiryMinutes),
+
+            // The SDK presigns https unless told otherwise; a plain-http endpoint (moto, MinIO) needs http URLs.
+            Protocol = IsHttpEndpoint(_options) ? Protocol.HTTP : Protocol.HTTPS,
+        };
+        return await Client.GetPreSignedURLAsync(request);
+    }
+
+    public async Task<int> AbortAbandonedUploadsAsync(TimeSpan olderThan, CancellationToken cancellationToken)
+    {
+        var cutoff = DateTime.UtcNow - olderThan;
+        var aborted = 0;
+        string? keyMarker = null;
+        string? uploadIdMarker = null;
+        try
+        {
+            while (true)
+            {
+                var page = await Client.ListMultipartUploadsAsync(
+                    new ListMultipartUploadsRequest { BucketName = Bucket, Prefix = _options.KeyPrefix, KeyMarker = keyMarker, UploadIdMarker = uploadIdMarker },
+                    cancellationToken);
+                foreach (var stale in (page.MultipartUploads ?? []).Where(u => u.Initiated is { } at && at.ToUniversalTime() < cutoff))
+                {
+                    try
+                    {
+                        await Client.AbortMultipartUploadAsync(
+                            new AbortMultipartUploadRequest { BucketName = Bucket, Key = stale.Key, UploadId = stale.UploadId },
+                            cancellationToken);
+                        aborted++;
+                    }
+                    catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.NotFound)
+                    {
+                        // Finished or aborted meanwhile (another instance's sweep): done either way.
+                    }
+                }
+
+                if (page.IsTruncated != true)
+                {
+                    return aborted;
+                }
+
+                keyMarker = page.NextKeyMarker;
+                uploadIdMarker = page.NextUploadIdMarker;
+            }
+        }
+        catch (Exception e) when (e is AmazonServiceException or HttpRequestException or IOException or SocketException)
+        {
+            throw Translate(e, "abandoned-upload sweep");
+        }
+    }
+
+    public void Dispose() => _client?.Dispose();
+
+    private static AmazonS3Client CreateClient(S3Options options)
+    {
+        var config = new AmazonS3Config();
+        if (!string.IsNullOrEmpty(options.ServiceUrl))
+        {
+            // A custom endpoint (MinIO, moto, another S3-compatible store) means path-style addressing.
+            config.ServiceURL = options.ServiceUrl;
+            config.AuthenticationRegion = string.IsNullOrWhiteSpace(options.Region) ? "us-east-1" : options.Region;
+            config.ForcePathStyle = true;
+        }
+        else
+        {
+            config.RegionEndpoint = RegionEndpoint.GetBySystemName(options.Region);
+        }
+
+        return string.IsNullOrEmpty(options.AccessKeyId)
+            ? new AmazonS3Client(config)
+            : new AmazonS3Client(new BasicAWSCredentials(options.AccessKeyId, options.SecretAccessKey), config);
+    }
+
+    private static bool IsHttpEndpoint(S3Options options) =>
+        options.ServiceUrl is { } url && url.StartsWith("http://", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// S3's status and error code only: messages can name hosts and buckets, and the result is shown in attempt lists.
+    /// Cancellation and a broken spool pass through untouched: the chain decides what they mean.
+    /// </summary>
+    private Exception Translate(Exception e, string operation) => e switch
+    {
+        OperationCanceledException or SpoolAbortedException or StorageProviderException => e,
+        AmazonServiceException s when s.StatusCode != 0 => new StorageProviderException(
+            Name,
+            $"S3 {operation} failed: {(int)s.StatusCode} {s.ErrorCode}".TrimEnd(),
+            isTransient: (int)s.StatusCode >= 500 || s.StatusCode is HttpStatusCode.TooManyRequests or HttpStatusCode.RequestTimeout,
+            e),
+        AmazonServiceException or HttpRequestException or IOException or SocketException or AmazonClientException =>
+            new StorageProviderException(Name, $"S3 {operation} failed: S3 unreachable", isTransient: true, e),
+        _ => e,
+    };
+
+    private async Task AbortQuietlyAsync(string key, string uploadId)
+    {
+        using var cts = new CancellationTokenSource(CleanupTimeout);
+        try
+        {
+            await Client.AbortMultipartUploadAsync(new AbortMultipartUploadRequest { BucketName = Bucket, Key = key, UploadId = uploadId }, cts.Token);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // The abandoned-upload sweep is the backstop.
+            LogCleanupFailed(e, "abort multipart upload", key);
+        }
+    }
+
+    private async Task DeleteQuietlyAsync(string key)
+    {
+        using var cts = new CancellationTokenSource(CleanupTimeout);
+        try
+        {
+            await Client.DeleteObjectAsync(new DeleteObjectRequest { BucketName = Bucket, Key = key }, cts.Token);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            LogCleanupFailed(e, "delete object", key);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "S3 cleanup ({Operation}) failed for {Key}")]
+    private partial void LogCleanupFailed(Exception exception, string operation, string key);
+}

@@ -1,0 +1,19 @@
+using Stremora.TestKit.Host;
+
+namespace Stremora.TestKit.S3;
+
+public static class S3FactoryExtensions
+{
+    /// <summary>Points the host's S3 provider at <paramref name="bucket"/>.</summary>
+    public static StremoraApiFactory WithS3(this StremoraApiFactory factory, TestBucket bucket)
+    {
+        ArgumentNullException.ThrowIfNull(factory);
+        ArgumentNullException.ThrowIfNull(bucket);
+        foreach (var (key, value) in bucket.Settings)
+        {
+            factory.With(key, value);
+        }
+
+        return factory;
+    }
+}
