@@ -14,6 +14,7 @@ public sealed class MemorySampler : IAsyncDisposable
     private readonly Task _sampling;
     private long _peakManaged;
     private long _peakPrivate;
+    private int _stopped;
 
     private MemorySampler()
     {
@@ -38,8 +39,14 @@ public sealed class MemorySampler : IAsyncDisposable
 
     public static MemorySampler Start() => new();
 
+    /// <summary>Stops sampling; safe to call more than once (stop, assert, then leave the using block).</summary>
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _stopped, 1) == 1)
+        {
+            return;
+        }
+
         await _stop.CancelAsync();
         await _sampling;
         _stop.Dispose();

@@ -16,7 +16,9 @@ internal sealed class ServeLocalMediaEndpoint(LocalDiskProvider provider) : Endp
     {
         Get("/media/{**locator}");
         AllowAnonymous();
-        Summary(s => s.Summary = "A file stored on the local disk provider (supports Range requests).");
+
+        // A file route for browsers and video players, not part of the JSON API.
+        Description(d => d.ExcludeFromDescription());
     }
 
     public override async Task HandleAsync(CancellationToken ct)
