@@ -10,6 +10,8 @@ using Marten.Exceptions;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
+using MinDataRate = Microsoft.AspNetCore.Server.Kestrel.Core.MinDataRate;
+using Microsoft.AspNetCore.Server.Kestrel.Core.Features;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -79,6 +81,12 @@ internal sealed partial class UploadVideoEndpoint(
             bodySize.MaxRequestBodySize = limits.MaxRequestBytes;
         }
 
+        // A client that stalls mid-body (slow-loris) is cut off with a 408 instead of holding the request and its spool file.
+        if (HttpContext.Features.Get<IHttpMinRequestBodyDataRateFeature>() is { } bodyRate)
+        {
+            bodyRate.MinDataRate = new MinDataRate(limits.MinBodyBytesPerSecond, TimeSpan.FromSeconds(limits.BodyRateGracePeriodSeconds));
+        }
+
         if (!MediaTypeHeaderValue.TryParse(HttpContext.Request.ContentType, out var mediaType)
             || !string.Equals(mediaType.MediaType.Value, "multipart/form-data", StringComparison.OrdinalIgnoreCase)
             || HeaderUtilities.RemoveQuotes(mediaType.Boundary).Length == 0)
@@ -94,7 +102,8 @@ internal sealed partial class UploadVideoEndpoint(
         }
 
         var upload = new Upload(Guid.CreateVersion7(), ownerId, key.Length == 0 ? null : IdempotencyKeyHash(ownerId, key), HttpContext.Request.ContentLength);
-        var reader = new MultipartReader(HeaderUtilities.RemoveQuotes(mediaType.Boundary).ToString(), HttpContext.Request.Body)
+        var body = new BodyEndProbe(HttpContext.Request.Body);
+        var reader = new MultipartReader(HeaderUtilities.RemoveQuotes(mediaType.Boundary).ToString(), body)
         {
             // Per-part limits are enforced by storage (MaxBytes) and the whole body by Kestrel; the reader's 128 MB default would cut videos off.
             BodyLengthLimit = null,
@@ -148,6 +157,17 @@ internal sealed partial class UploadVideoEndpoint(
         {
             await AbandonAsync(upload, "the request body passed the size limit");
             return Problems.TooLarge($"The request passed the limit of {limits.MaxRequestBytes} bytes.");
+        }
+        catch (BadHttpRequestException slow) when (slow.StatusCode == StatusCodes.Status408RequestTimeout)
+        {
+            await AbandonAsync(upload, "the request body arrived too slowly");
+            return Problems.Problem(StatusCodes.Status408RequestTimeout, "Upload too slow", $"The request body arrived slower than {limits.MinBodyBytesPerSecond} bytes per second; the upload was abandoned.");
+        }
+        catch (IOException truncated) when (body.Ended && !ct.IsCancellationRequested)
+        {
+            // The whole body arrived but the multipart reader ran out of it: no closing boundary, or the wrong one.
+            await AbandonAsync(upload, "the multipart body is truncated");
+            return Problems.Problem(StatusCodes.Status400BadRequest, "Malformed form", "The multipart/form-data body ended before its closing boundary (truncated, or not using the boundary its Content-Type declares): " + truncated.Message);
         }
         catch (Exception malformed) when (malformed is InvalidDataException or BadHttpRequestException && !ct.IsCancellationRequested)
         {
@@ -342,15 +362,18 @@ internal sealed partial class UploadVideoEndpoint(
     {
         // Fields sent before the files are checked now, before anything is stored.
         var early = Validator.Validate(upload.Form);
-        early.Errors.RemoveAll(e => !(e.PropertyName == nameof(UploadVideoRequest.Title) && upload.Form.Title is not null)
-                                    && !(e.PropertyName == nameof(UploadVideoRequest.Description) && upload.Form.Description is not null));
+        // Case-insensitive: FastEndpoints makes FluentValidation report property names in camelCase ("title").
+        early.Errors.RemoveAll(e => !(string.Equals(e.PropertyName, nameof(UploadVideoRequest.Title), StringComparison.OrdinalIgnoreCase) && upload.Form.Title is not null)
+                                    && !(string.Equals(e.PropertyName, nameof(UploadVideoRequest.Description), StringComparison.OrdinalIgnoreCase) && upload.Form.Description is not null));
         if (early.Errors.Count > 0)
         {
             throw new UploadRejectedException(early, "the form is invalid: " + early);
         }
 
-        // What the client claimed, kept for the record only (never trusted, never longer than a sane header).
-        var declaredType = firstFile.ContentType is { Length: > MaxDeclaredTypeLength } declared ? declared[..MaxDeclaredTypeLength] : firstFile.ContentType;
+        // Recorded as sent only when it is a plausible media type: a header may carry anything (NUL, kilobytes).
+        var declaredType = MediaTypeHeaderValue.TryParse(firstFile.ContentType, out var declared) && firstFile.ContentType!.Length <= MaxDeclaredTypeLength && !firstFile.ContentType.Any(char.IsControl)
+            ? declared.ToString()
+            : null;
         var started = new VideoUploadStarted(
             upload.VideoId,
             upload.OwnerId,
