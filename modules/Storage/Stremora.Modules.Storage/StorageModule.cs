@@ -38,6 +38,8 @@ public static class StorageModule
 
         services.AddSingleton<LocalDiskProvider>();
         services.AddSingleton<IStorageProvider>(sp => sp.GetRequiredService<LocalDiskProvider>());
+        services.AddCloudinaryProvider(configuration);
+
         services.AddOptions<S3Options>()
             .Configure(o => o.ReadEnvironmentNames(configuration))
             .Bind(configuration.GetSection("Storage:S3"))
@@ -45,7 +47,6 @@ public static class StorageModule
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<S3Options>, S3OptionsValidator>());
         services.AddSingleton<S3StorageProvider>();
         services.AddSingleton<IStorageProvider>(sp => sp.GetRequiredService<S3StorageProvider>());
-        services.AddCloudinaryProvider(configuration);
 
         services.AddSingleton<FailoverChain>();
         services.AddSingleton<IVideoStorage>(sp => sp.GetRequiredService<FailoverChain>());

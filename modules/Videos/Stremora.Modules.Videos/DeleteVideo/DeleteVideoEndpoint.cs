@@ -20,7 +20,7 @@ internal sealed class DeleteVideoEndpoint(IDocumentSession session, TimeProvider
     {
         Delete("/api/videos/{id:guid}");
         Policies(StremoraPolicies.SignedInUser);
-        Description(d => d.WithTags("Videos").ProducesProblemDetails(StatusCodes.Status401Unauthorized));
+        Description(d => d.WithTags("Videos").ProducesProblemDetails(StatusCodes.Status404NotFound).ProducesProblemDetails(StatusCodes.Status401Unauthorized));
         Summary(s => s.Summary = "Owner or admin: the video disappears at once; its stored files are removed by background jobs.");
     }
 

@@ -42,7 +42,7 @@ internal sealed class ListVideosEndpoint(IQuerySession session, IVideoStorage st
     {
         Get("/api/videos");
         AllowAnonymous();
-        Description(d => d.WithTags("Videos").ProducesProblemDetails(StatusCodes.Status400BadRequest));
+        Description(d => d.WithTags("Videos").ClearDefaultAccepts().ProducesProblemFE(StatusCodes.Status400BadRequest));
         Summary(s => s.Summary = "Ready videos, newest first, optionally only one owner's.");
     }
 

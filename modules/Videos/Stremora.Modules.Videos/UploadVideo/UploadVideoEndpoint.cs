@@ -33,7 +33,7 @@ internal sealed partial class UploadVideoEndpoint(
     IOptions<UploadOptions> options,
     TimeProvider clock,
     ILogger<UploadVideoEndpoint> logger)
-    : EndpointWithoutRequest<Results<Created<VideoResponse>, ProblemHttpResult, ValidationProblem>>
+    : EndpointWithoutRequest<Results<Created<VideoResponse>, ProblemHttpResult>>
 {
     public const string IdempotencyKeyHeader = "Idempotency-Key";
     public const string ReplayedHeader = "Idempotent-Replayed";
@@ -49,6 +49,7 @@ internal sealed partial class UploadVideoEndpoint(
         AllowFileUploads(dontAutoBindFormData: true);
         Description(d => d
             .WithTags("Videos")
+            .ProducesProblemFE(StatusCodes.Status400BadRequest)
             .ProducesProblemDetails(StatusCodes.Status401Unauthorized)
             .ProducesProblemDetails(StatusCodes.Status409Conflict)
             .ProducesProblemDetails(StatusCodes.Status413PayloadTooLarge)
@@ -61,7 +62,7 @@ internal sealed partial class UploadVideoEndpoint(
         });
     }
 
-    public override async Task<Results<Created<VideoResponse>, ProblemHttpResult, ValidationProblem>> ExecuteAsync(CancellationToken ct)
+    public override async Task<Results<Created<VideoResponse>, ProblemHttpResult>> ExecuteAsync(CancellationToken ct)
     {
         var limits = options.Value;
         if (HttpContext.Request.ContentLength > limits.MaxRequestBytes)
@@ -111,7 +112,7 @@ internal sealed partial class UploadVideoEndpoint(
             var failures = Validator.Validate(upload.Form);
             if (!failures.IsValid)
             {
-                throw new UploadRejectedException(Problems.Invalid(failures), "the form is invalid: " + failures);
+                throw new UploadRejectedException(failures, "the form is invalid: " + failures);
             }
 
             return await CompleteAsync(upload, ct);
@@ -119,7 +120,15 @@ internal sealed partial class UploadVideoEndpoint(
         catch (UploadRejectedException rejected)
         {
             await AbandonAsync(upload, rejected.Message);
-            return rejected.Result;
+            if (rejected.Result is { } problem)
+            {
+                return problem;
+            }
+
+            // Validation failures go out through FastEndpoints' own error response, so they look like every other 400.
+            ValidationFailures.AddRange(rejected.Failures.Select(f => new ValidationFailure(ToCamelCase(f.PropertyName), f.ErrorMessage)));
+            ThrowIfAnyErrors();
+            throw;
         }
         catch (FileTooLargeException tooLarge)
         {
@@ -154,7 +163,7 @@ internal sealed partial class UploadVideoEndpoint(
     /// A key already used by this user: a ready video means "replay" (same content: the same video back;
     /// different content: 409); an upload still running is a 409; a failed or deleted one frees the key.
     /// </summary>
-    private async Task<Results<Created<VideoResponse>, ProblemHttpResult, ValidationProblem>?> CheckIdempotencyKeyAsync(Upload upload, MultipartReader reader, CancellationToken ct)
+    private async Task<Results<Created<VideoResponse>, ProblemHttpResult>?> CheckIdempotencyKeyAsync(Upload upload, MultipartReader reader, CancellationToken ct)
     {
         await using var session = store.QuerySession();
         var claim = await session.LoadAsync<UploadIdempotencyKey>(upload.IdempotencyKeyHash!, ct);
@@ -290,7 +299,7 @@ internal sealed partial class UploadVideoEndpoint(
             // The validator owns the rule; only its verdict on this part matters here (the other fields may not have arrived yet).
             var verdict = Validator.Validate(upload.Form);
             verdict.Errors.RemoveAll(e => e.PropertyName != Name(kind));
-            throw new UploadRejectedException(Problems.Invalid(verdict), $"the {Name(kind)} is empty");
+            throw new UploadRejectedException(verdict, $"the {Name(kind)} is empty");
         }
 
         var sniffed = isVideo ? ContentSniffer.SniffVideo(head.AsSpan(0, headLength)) : ContentSniffer.SniffImage(head.AsSpan(0, headLength));
@@ -334,7 +343,7 @@ internal sealed partial class UploadVideoEndpoint(
                                     && !(e.PropertyName == nameof(UploadVideoRequest.Description) && upload.Form.Description is not null));
         if (early.Errors.Count > 0)
         {
-            throw new UploadRejectedException(Problems.Invalid(early), "the form is invalid: " + early);
+            throw new UploadRejectedException(early, "the form is invalid: " + early);
         }
 
         var declaredType = firstFile.ContentType;
@@ -378,7 +387,7 @@ internal sealed partial class UploadVideoEndpoint(
         upload.Version = 1;
     }
 
-    private async Task<Results<Created<VideoResponse>, ProblemHttpResult, ValidationProblem>> CompleteAsync(Upload upload, CancellationToken ct)
+    private async Task<Results<Created<VideoResponse>, ProblemHttpResult>> CompleteAsync(Upload upload, CancellationToken ct)
     {
         await AppendAsync(upload, [new VideoReady(upload.Form.Title!, upload.Form.Description ?? "", clock.GetUtcNow())], ct);
         upload.Completed = true;
@@ -445,6 +454,9 @@ internal sealed partial class UploadVideoEndpoint(
         }
     }
 
+    private static string ToCamelCase(string name) =>
+        name.Length == 0 ? name : char.ToLower(name[0], CultureInfo.InvariantCulture) + name[1..];
+
     private static string Location(Guid id) => $"/api/videos/{id}";
 
     private static string Name(StoredFileKind kind) => VideoResponse.FileName(kind);
@@ -487,9 +499,17 @@ internal sealed partial class UploadVideoEndpoint(
         public List<StorageAttempt> UnrecordedAttempts { get; } = [];
     }
 
-    private sealed class UploadRejectedException(Results<Created<VideoResponse>, ProblemHttpResult, ValidationProblem> result, string reason) : Exception(reason)
+    private sealed class UploadRejectedException : Exception
     {
-        public Results<Created<VideoResponse>, ProblemHttpResult, ValidationProblem> Result { get; } = result;
+        public UploadRejectedException(ProblemHttpResult result, string reason)
+            : base(reason) => Result = result;
+
+        public UploadRejectedException(ValidationResult invalid, string reason)
+            : base(reason) => Failures = invalid.Errors;
+
+        public ProblemHttpResult? Result { get; }
+
+        public IReadOnlyList<ValidationFailure> Failures { get; } = [];
     }
 
     private static class Problems
@@ -500,12 +520,6 @@ internal sealed partial class UploadVideoEndpoint(
         public static ProblemHttpResult TooLarge(string detail) =>
             Problem(StatusCodes.Status413PayloadTooLarge, "Upload too large", detail);
 
-        public static ValidationProblem Invalid(ValidationResult result) =>
-            TypedResults.ValidationProblem(
-                result.Errors.GroupBy(e => ToCamelCase(e.PropertyName)).ToDictionary(g => g.Key, g => g.Select(e => e.ErrorMessage).Distinct().ToArray()),
-                detail: string.Join(" ", result.Errors.Select(e => e.ErrorMessage).Distinct()),
-                title: "Invalid upload");
-
         public static ProblemHttpResult AllProvidersFailed(IReadOnlyList<StorageAttempt> attempts) =>
             TypedResults.Problem(
                 statusCode: StatusCodes.Status503ServiceUnavailable,
@@ -515,8 +529,5 @@ internal sealed partial class UploadVideoEndpoint(
                 {
                     ["attempts"] = attempts.Select(a => new VideoAttemptResponse(Name(a.File), a.Provider, a.Outcome, a.Error, a.ElapsedMs)).ToArray(),
                 });
-
-        private static string ToCamelCase(string name) =>
-            name.Length == 0 ? name : char.ToLower(name[0], CultureInfo.InvariantCulture) + name[1..];
     }
 }

@@ -25,7 +25,7 @@ internal sealed class VideoHistoryEndpoint(IQuerySession session) : EndpointWith
     {
         Get("/api/videos/{id:guid}/history");
         Policies(StremoraPolicies.SignedInUser);
-        Description(d => d.WithTags("Videos").ProducesProblemDetails(StatusCodes.Status401Unauthorized));
+        Description(d => d.WithTags("Videos").ProducesProblemDetails(StatusCodes.Status404NotFound).ProducesProblemDetails(StatusCodes.Status401Unauthorized));
         Summary(s => s.Summary = "Owner or admin: the video's lifecycle events in order.");
     }
 
