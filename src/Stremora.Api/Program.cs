@@ -52,6 +52,7 @@ app.UseDefaultFiles();   // "/" is the upload page (wwwroot/index.html)
 app.UseStaticFiles();
 app.UseAuthentication();
 app.UseAuthorization();
+app.UseMissingContentTypeProblem();
 app.UseFastEndpoints(c =>
 {
     c.Errors.UseProblemDetails();

@@ -50,9 +50,10 @@ public sealed class UploadVideoRequestValidatorTests
     {
         var form = Valid();
         form.Video = null;
-        Assert.Equal(["Video"], Validator.Validate(form).Errors.Select(e => e.PropertyName));
+        // Property names are compared case-insensitively: a started host switches FluentValidation's global naming to camelCase.
+        Assert.Equal(["video"], Validator.Validate(form).Errors.Select(e => e.PropertyName.ToLowerInvariant()));
         form.Video = new UploadedFile("", 0);
-        Assert.Equal([("video", "video is empty.")], Validator.Validate(form).Errors.Select(e => (e.PropertyName, e.ErrorMessage)));
+        Assert.Equal([("video", "video is empty.")], Validator.Validate(form).Errors.Select(e => (e.PropertyName.ToLowerInvariant(), e.ErrorMessage)));
     }
 
     [Fact]
