@@ -2,12 +2,14 @@ using System.Reflection;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Stremora.Modules.Storage.Cloudinary;
 using Stremora.Modules.Storage.Contracts;
 using Stremora.Modules.Storage.Failover;
 using Stremora.Modules.Storage.Local;
+using Stremora.Modules.Storage.Maintenance;
 using Stremora.Modules.Storage.S3;
 
 namespace Stremora.Modules.Storage;
@@ -38,6 +40,7 @@ public static class StorageModule
         services.AddSingleton<LocalDiskProvider>();
         services.AddSingleton<IStorageProvider>(sp => sp.GetRequiredService<LocalDiskProvider>());
         services.AddCloudinaryProvider(configuration);
+
         services.AddOptions<S3Options>()
             .Configure(o => o.ReadEnvironmentNames(configuration))
             .Bind(configuration.GetSection("Storage:S3"))
@@ -48,6 +51,10 @@ public static class StorageModule
 
         services.AddSingleton<FailoverChain>();
         services.AddSingleton<IVideoStorage>(sp => sp.GetRequiredService<FailoverChain>());
+        services.AddStorageMaintenance();
+
+        // Tag "ready": the host's /health/ready runs it (Degraded still answers 200).
+        services.AddHealthChecks().AddCheck<StorageHealthCheck>(StorageHealthCheck.Name, HealthStatus.Unhealthy, ["ready"]);
         return services;
     }
 }

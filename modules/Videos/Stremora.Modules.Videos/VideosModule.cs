@@ -8,6 +8,9 @@ using Stremora.Modules.Videos.AbandonedUploads;
 using Stremora.Modules.Videos.Cleanup;
 using Stremora.Modules.Videos.DeleteVideo;
 using Stremora.Modules.Videos.GetVideo;
+using Stremora.Modules.Videos.Rebalance;
+using Stremora.Modules.Videos.Reconcile;
+using Stremora.Modules.Videos.StorageMaintenance;
 using Stremora.Modules.Videos.UploadVideo;
 using JasperFx.Events.Projections;
 
@@ -27,6 +30,8 @@ public static class VideosModule
             .Bind(configuration.GetSection(UploadOptions.Section))
             .Validate(o => o.MaxVideoBytes > 0, "Upload__MaxVideoBytes must be a positive number of bytes.")
             .Validate(o => o.MaxThumbnailBytes > 0, "Upload__MaxThumbnailBytes must be a positive number of bytes.")
+            .Validate(o => o.MinBodyBytesPerSecond > 0, "Upload__MinBodyBytesPerSecond must be a positive number of bytes per second.")
+            .Validate(o => o.BodyRateGracePeriodSeconds > 1, "Upload__BodyRateGracePeriodSeconds must be more than 1 second.")
             .Validate(o => o.AbandonedAfter > TimeSpan.Zero, "Upload__AbandonedAfter must be a positive time span (e.g. 06:00:00).")
             .Validate(o => !string.IsNullOrWhiteSpace(o.SweepCron), "Upload__SweepCron must be a cron expression.")
             .ValidateOnStart();
@@ -39,6 +44,7 @@ public static class VideosModule
         services.AddTransient<StoredFileCleanupJob>();
         services.AddTransient<AbandonedUploadSweepJob>();
         services.AddHostedService<RecurringJobsRegistration>();
+        services.AddStorageMaintenanceJobs(configuration);
         // The outbox subscription needs Hangfire's client, which lives in the container, not in StoreOptions.
         services.ConfigureMarten((sp, options) => options.Events.Subscribe(new CleanupOutbox(sp)));
         return services;
@@ -59,6 +65,8 @@ public static class VideosModule
             typeof(StoredFileCleanupScheduled),
             typeof(StoredFileCleanedUp),
             typeof(StoredFileCleanupFailed),
+            typeof(VideoFileMoved),
+            typeof(VideoFileMissing),
         ]);
 
         // Inline: the read model changes in the same transaction as the events, so get/list never lag.
@@ -69,5 +77,7 @@ public static class VideosModule
             .Index(v => v.OwnerId)
             .Index(v => v.CreatedAt);
         options.Schema.For<UploadIdempotencyKey>();
+        options.Schema.For<RebalanceReport>();
+        options.Schema.For<ReconcileReport>();
     }
 }

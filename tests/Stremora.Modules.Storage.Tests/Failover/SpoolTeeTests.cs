@@ -145,4 +145,19 @@ public sealed class SpoolTeeTests : IDisposable
         await spool.PumpAsync(new MemoryStream(new byte[10]), 100, StoredFileKind.Video, CancellationToken.None);
         Assert.Throws<InvalidOperationException>(() => spool.OpenRange(5, 6));
     }
+
+    [Fact]
+    public async Task Spool_files_left_by_a_crash_are_removed_but_live_ones_are_not()
+    {
+        Directory.CreateDirectory(_directory);
+        var dead = Path.Combine(_directory, "dead.spool");
+        await File.WriteAllTextAsync(dead, "x");
+        File.SetLastWriteTimeUtc(dead, DateTime.UtcNow.AddDays(-2));
+        await using var live = SpoolTee.Create(_directory);
+
+        Assert.Equal(1, SpoolTee.DeleteStale(_directory, TimeSpan.FromDays(1), DateTimeOffset.UtcNow));
+
+        Assert.False(File.Exists(dead));
+        Assert.True(File.Exists(live.Path));
+    }
 }

@@ -15,6 +15,7 @@ public sealed class VideosApiFactory : StremoraApiFactory
         With("Upload:MaxVideoBytes", MaxVideoBytes.ToString(System.Globalization.CultureInfo.InvariantCulture));
         With("Upload:MaxThumbnailBytes", MaxThumbnailBytes.ToString(System.Globalization.CultureInfo.InvariantCulture));
         With("Cleanup:RetryDelaySeconds", "1");
+        With("Cleanup:MaxAttempts", "2");
     }
 
     internal IDocumentStore Store => Services.GetRequiredService<IDocumentStore>();

@@ -43,4 +43,11 @@ public static class VideosClient
         Assert.False(string.IsNullOrWhiteSpace(problem.GetProperty("title").GetString()));
         return problem;
     }
+
+    /// <summary>The field names of a validation problem (FastEndpoints' shape: errors: [{name, reason}]).</summary>
+    public static IReadOnlyList<string> ErrorNames(this JsonElement problem) =>
+        [.. problem.GetProperty("errors").EnumerateArray().Select(e => e.GetProperty("name").GetString()!)];
+
+    public static IReadOnlyList<string> ErrorReasons(this JsonElement problem, string name) =>
+        [.. problem.GetProperty("errors").EnumerateArray().Where(e => e.GetProperty("name").GetString() == name).Select(e => e.GetProperty("reason").GetString()!)];
 }

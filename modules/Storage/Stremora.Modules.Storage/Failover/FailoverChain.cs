@@ -14,6 +14,7 @@ namespace Stremora.Modules.Storage.Failover;
 internal sealed partial class FailoverChain : IVideoStorage
 {
     private static readonly TimeSpan CleanupTimeout = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan StaleSpoolAge = TimeSpan.FromDays(1);
 
     private readonly Dictionary<string, IStorageProvider> _registered;
     private readonly StorageOptions _options;
@@ -51,6 +52,7 @@ internal sealed partial class FailoverChain : IVideoStorage
 
         Entries = entries;
         Links = entries.Where(e => e.Link is not null).Select(e => e.Link!).ToList();
+        SpoolTee.DeleteStale(_options.EffectiveSpoolDirectory, StaleSpoolAge, _time.GetUtcNow());
     }
 
     /// <summary>Every provider named in <c>Storage:Order</c> (plus the local fallback when it applies), in order.</summary>
@@ -59,7 +61,11 @@ internal sealed partial class FailoverChain : IVideoStorage
     /// <summary>The providers uploads actually go to, in order.</summary>
     public IReadOnlyList<ChainLink> Links { get; }
 
-    public async Task<StoreResult> StoreAsync(StoreFileRequest request, Stream content, CancellationToken cancellationToken)
+    public Task<StoreResult> StoreAsync(StoreFileRequest request, Stream content, CancellationToken cancellationToken) =>
+        StoreAsync(request, content, Links, cancellationToken);
+
+    /// <summary>The upload path over the given links only (return-to-primary sends to the first alone).</summary>
+    internal async Task<StoreResult> StoreAsync(StoreFileRequest request, Stream content, IReadOnlyList<ChainLink> links, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(content);
@@ -87,9 +93,9 @@ internal sealed partial class FailoverChain : IVideoStorage
         {
             var target = new ProviderUpload(request.Kind, request.Key, request.ContentType);
             var aborted = false;
-            for (var i = 0; i < Links.Count && !aborted; i++)
+            for (var i = 0; i < links.Count && !aborted; i++)
             {
-                var link = Links[i];
+                var link = links[i];
                 var (stored, attempt) = await AttemptAsync(link, request, target, spool, upload.Token);
                 if (attempt is null)
                 {
@@ -103,7 +109,7 @@ internal sealed partial class FailoverChain : IVideoStorage
                     return new StoreResult(stored, attempts);
                 }
 
-                if (i < Links.Count - 1)
+                if (i < links.Count - 1)
                 {
                     _metrics.FailedOver(link.Name, attempt.Outcome);
                 }
@@ -182,7 +188,7 @@ internal sealed partial class FailoverChain : IVideoStorage
                 async token => await RunAttemptAsync(link, request, target, spool, token),
                 cancellationToken);
             var elapsed = _time.GetElapsedTime(started);
-            link.Stats.RecordSuccess();
+            await link.RecordSuccessAsync();
             _metrics.Attempted(link.Name, AttemptOutcomes.Stored, elapsed.TotalMilliseconds);
             _metrics.Stored(link.Name, request.Kind, stored.Bytes);
             return (stored, new StorageAttempt(request.Kind, link.Name, AttemptOutcomes.Stored, null, (long)elapsed.TotalMilliseconds));
@@ -329,7 +335,7 @@ internal sealed partial class FailoverChain : IVideoStorage
         }
     }
 
-    private IStorageProvider ProviderFor(StoredFileRef file) =>
+    internal IStorageProvider ProviderFor(StoredFileRef file) =>
         _registered.GetValueOrDefault(file.Provider)
         ?? throw new InvalidOperationException($"No storage provider named '{file.Provider}' is registered.");
 

@@ -178,6 +178,37 @@ internal sealed class SpoolTee : ISpooledSource, IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Removes spool files a crashed process left behind. A live spool is written continuously, so
+    /// anything untouched for <paramref name="olderThan"/> is dead, even with several instances sharing the folder.
+    /// </summary>
+    public static int DeleteStale(string directory, TimeSpan olderThan, DateTimeOffset now)
+    {
+        if (!Directory.Exists(directory))
+        {
+            return 0;
+        }
+
+        var deleted = 0;
+        foreach (var file in new DirectoryInfo(directory).EnumerateFiles("*.spool"))
+        {
+            try
+            {
+                if (now - file.LastWriteTimeUtc > olderThan)
+                {
+                    file.Delete();
+                    deleted++;
+                }
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // Someone else's, or already gone.
+            }
+        }
+
+        return deleted;
+    }
+
     private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private void Signal(Action change)

@@ -10,6 +10,8 @@ using Marten.Exceptions;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
+using MinDataRate = Microsoft.AspNetCore.Server.Kestrel.Core.MinDataRate;
+using Microsoft.AspNetCore.Server.Kestrel.Core.Features;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -33,12 +35,13 @@ internal sealed partial class UploadVideoEndpoint(
     IOptions<UploadOptions> options,
     TimeProvider clock,
     ILogger<UploadVideoEndpoint> logger)
-    : EndpointWithoutRequest<Results<Created<VideoResponse>, ProblemHttpResult, ValidationProblem>>
+    : EndpointWithoutRequest<Results<Created<VideoResponse>, ProblemHttpResult>>
 {
     public const string IdempotencyKeyHeader = "Idempotency-Key";
     public const string ReplayedHeader = "Idempotent-Replayed";
     private const int MaxFieldBytes = 64 * 1024;
     private const int MaxIdempotencyKeyLength = 255;
+    private const int MaxDeclaredTypeLength = 255;
     private static readonly TimeSpan CleanupBudget = TimeSpan.FromSeconds(30);
     private static readonly UploadVideoRequest.Validator Validator = new();
 
@@ -49,11 +52,14 @@ internal sealed partial class UploadVideoEndpoint(
         AllowFileUploads(dontAutoBindFormData: true);
         Description(d => d
             .WithTags("Videos")
-            .ProducesProblemDetails(StatusCodes.Status401Unauthorized)
-            .ProducesProblemDetails(StatusCodes.Status409Conflict)
-            .ProducesProblemDetails(StatusCodes.Status413PayloadTooLarge)
-            .ProducesProblemDetails(StatusCodes.Status415UnsupportedMediaType)
-            .ProducesProblemDetails(StatusCodes.Status503ServiceUnavailable));
+            .UploadForm()
+            .HeaderParameter(IdempotencyKeyHeader, "Optional. The same key and content from the same user returns the same video instead of a second upload.")
+            .Problem(StatusCodes.Status400BadRequest, "Invalid or missing fields (title 1-200 characters, description up to 5000, a non-empty video).")
+            .Problem(StatusCodes.Status401Unauthorized, "Not signed in.")
+            .Problem(StatusCodes.Status409Conflict, "The Idempotency-Key was used for different content, or its upload is still running.")
+            .Problem(StatusCodes.Status413PayloadTooLarge, "Larger than Upload:MaxVideoBytes / Upload:MaxThumbnailBytes.")
+            .Problem(StatusCodes.Status415UnsupportedMediaType, "Not multipart/form-data, or a part's bytes are not a video (video) / JPEG, PNG, WebP (thumbnail).")
+            .Problem(StatusCodes.Status503ServiceUnavailable, "Every storage provider failed; the problem lists each attempt."));
         Summary(s =>
         {
             s.Summary = "Upload a video (multipart/form-data: title, description, video, thumbnail); optional Idempotency-Key header.";
@@ -61,7 +67,7 @@ internal sealed partial class UploadVideoEndpoint(
         });
     }
 
-    public override async Task<Results<Created<VideoResponse>, ProblemHttpResult, ValidationProblem>> ExecuteAsync(CancellationToken ct)
+    public override async Task<Results<Created<VideoResponse>, ProblemHttpResult>> ExecuteAsync(CancellationToken ct)
     {
         var limits = options.Value;
         if (HttpContext.Request.ContentLength > limits.MaxRequestBytes)
@@ -73,6 +79,12 @@ internal sealed partial class UploadVideoEndpoint(
         if (HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } bodySize)
         {
             bodySize.MaxRequestBodySize = limits.MaxRequestBytes;
+        }
+
+        // A client that stalls mid-body (slow-loris) is cut off with a 408 instead of holding the request and its spool file.
+        if (HttpContext.Features.Get<IHttpMinRequestBodyDataRateFeature>() is { } bodyRate)
+        {
+            bodyRate.MinDataRate = new MinDataRate(limits.MinBodyBytesPerSecond, TimeSpan.FromSeconds(limits.BodyRateGracePeriodSeconds));
         }
 
         if (!MediaTypeHeaderValue.TryParse(HttpContext.Request.ContentType, out var mediaType)
@@ -90,7 +102,8 @@ internal sealed partial class UploadVideoEndpoint(
         }
 
         var upload = new Upload(Guid.CreateVersion7(), ownerId, key.Length == 0 ? null : IdempotencyKeyHash(ownerId, key), HttpContext.Request.ContentLength);
-        var reader = new MultipartReader(HeaderUtilities.RemoveQuotes(mediaType.Boundary).ToString(), HttpContext.Request.Body)
+        var body = new BodyEndProbe(HttpContext.Request.Body);
+        var reader = new MultipartReader(HeaderUtilities.RemoveQuotes(mediaType.Boundary).ToString(), body)
         {
             // Per-part limits are enforced by storage (MaxBytes) and the whole body by Kestrel; the reader's 128 MB default would cut videos off.
             BodyLengthLimit = null,
@@ -111,7 +124,7 @@ internal sealed partial class UploadVideoEndpoint(
             var failures = Validator.Validate(upload.Form);
             if (!failures.IsValid)
             {
-                throw new UploadRejectedException(Problems.Invalid(failures), "the form is invalid: " + failures);
+                throw new UploadRejectedException(failures, "the form is invalid: " + failures);
             }
 
             return await CompleteAsync(upload, ct);
@@ -119,7 +132,15 @@ internal sealed partial class UploadVideoEndpoint(
         catch (UploadRejectedException rejected)
         {
             await AbandonAsync(upload, rejected.Message);
-            return rejected.Result;
+            if (rejected.Result is { } problem)
+            {
+                return problem;
+            }
+
+            // Validation failures go out through FastEndpoints' own error response, so they look like every other 400.
+            ValidationFailures.AddRange(rejected.Failures.Select(f => new ValidationFailure(ToCamelCase(f.PropertyName), f.ErrorMessage)));
+            ThrowIfAnyErrors();
+            throw;
         }
         catch (FileTooLargeException tooLarge)
         {
@@ -136,6 +157,17 @@ internal sealed partial class UploadVideoEndpoint(
         {
             await AbandonAsync(upload, "the request body passed the size limit");
             return Problems.TooLarge($"The request passed the limit of {limits.MaxRequestBytes} bytes.");
+        }
+        catch (BadHttpRequestException slow) when (slow.StatusCode == StatusCodes.Status408RequestTimeout)
+        {
+            await AbandonAsync(upload, "the request body arrived too slowly");
+            return Problems.Problem(StatusCodes.Status408RequestTimeout, "Upload too slow", $"The request body arrived slower than {limits.MinBodyBytesPerSecond} bytes per second; the upload was abandoned.");
+        }
+        catch (IOException truncated) when (body.Ended && !ct.IsCancellationRequested)
+        {
+            // The whole body arrived but the multipart reader ran out of it: no closing boundary, or the wrong one.
+            await AbandonAsync(upload, "the multipart body is truncated");
+            return Problems.Problem(StatusCodes.Status400BadRequest, "Malformed form", "The multipart/form-data body ended before its closing boundary (truncated, or not using the boundary its Content-Type declares): " + truncated.Message);
         }
         catch (Exception malformed) when (malformed is InvalidDataException or BadHttpRequestException && !ct.IsCancellationRequested)
         {
@@ -154,7 +186,7 @@ internal sealed partial class UploadVideoEndpoint(
     /// A key already used by this user: a ready video means "replay" (same content: the same video back;
     /// different content: 409); an upload still running is a 409; a failed or deleted one frees the key.
     /// </summary>
-    private async Task<Results<Created<VideoResponse>, ProblemHttpResult, ValidationProblem>?> CheckIdempotencyKeyAsync(Upload upload, MultipartReader reader, CancellationToken ct)
+    private async Task<Results<Created<VideoResponse>, ProblemHttpResult>?> CheckIdempotencyKeyAsync(Upload upload, MultipartReader reader, CancellationToken ct)
     {
         await using var session = store.QuerySession();
         var claim = await session.LoadAsync<UploadIdempotencyKey>(upload.IdempotencyKeyHash!, ct);
@@ -290,7 +322,7 @@ internal sealed partial class UploadVideoEndpoint(
             // The validator owns the rule; only its verdict on this part matters here (the other fields may not have arrived yet).
             var verdict = Validator.Validate(upload.Form);
             verdict.Errors.RemoveAll(e => e.PropertyName != Name(kind));
-            throw new UploadRejectedException(Problems.Invalid(verdict), $"the {Name(kind)} is empty");
+            throw new UploadRejectedException(verdict, $"the {Name(kind)} is empty");
         }
 
         var sniffed = isVideo ? ContentSniffer.SniffVideo(head.AsSpan(0, headLength)) : ContentSniffer.SniffImage(head.AsSpan(0, headLength));
@@ -330,14 +362,18 @@ internal sealed partial class UploadVideoEndpoint(
     {
         // Fields sent before the files are checked now, before anything is stored.
         var early = Validator.Validate(upload.Form);
-        early.Errors.RemoveAll(e => !(e.PropertyName == nameof(UploadVideoRequest.Title) && upload.Form.Title is not null)
-                                    && !(e.PropertyName == nameof(UploadVideoRequest.Description) && upload.Form.Description is not null));
+        // Case-insensitive: FastEndpoints makes FluentValidation report property names in camelCase ("title").
+        early.Errors.RemoveAll(e => !(string.Equals(e.PropertyName, nameof(UploadVideoRequest.Title), StringComparison.OrdinalIgnoreCase) && upload.Form.Title is not null)
+                                    && !(string.Equals(e.PropertyName, nameof(UploadVideoRequest.Description), StringComparison.OrdinalIgnoreCase) && upload.Form.Description is not null));
         if (early.Errors.Count > 0)
         {
-            throw new UploadRejectedException(Problems.Invalid(early), "the form is invalid: " + early);
+            throw new UploadRejectedException(early, "the form is invalid: " + early);
         }
 
-        var declaredType = firstFile.ContentType;
+        // Recorded as sent only when it is a plausible media type: a header may carry anything (NUL, kilobytes).
+        var declaredType = MediaTypeHeaderValue.TryParse(firstFile.ContentType, out var declared) && firstFile.ContentType!.Length <= MaxDeclaredTypeLength && !firstFile.ContentType.Any(char.IsControl)
+            ? declared.ToString()
+            : null;
         var started = new VideoUploadStarted(
             upload.VideoId,
             upload.OwnerId,
@@ -378,7 +414,7 @@ internal sealed partial class UploadVideoEndpoint(
         upload.Version = 1;
     }
 
-    private async Task<Results<Created<VideoResponse>, ProblemHttpResult, ValidationProblem>> CompleteAsync(Upload upload, CancellationToken ct)
+    private async Task<Results<Created<VideoResponse>, ProblemHttpResult>> CompleteAsync(Upload upload, CancellationToken ct)
     {
         await AppendAsync(upload, [new VideoReady(upload.Form.Title!, upload.Form.Description ?? "", clock.GetUtcNow())], ct);
         upload.Completed = true;
@@ -445,6 +481,9 @@ internal sealed partial class UploadVideoEndpoint(
         }
     }
 
+    private static string ToCamelCase(string name) =>
+        name.Length == 0 ? name : char.ToLower(name[0], CultureInfo.InvariantCulture) + name[1..];
+
     private static string Location(Guid id) => $"/api/videos/{id}";
 
     private static string Name(StoredFileKind kind) => VideoResponse.FileName(kind);
@@ -487,9 +526,17 @@ internal sealed partial class UploadVideoEndpoint(
         public List<StorageAttempt> UnrecordedAttempts { get; } = [];
     }
 
-    private sealed class UploadRejectedException(Results<Created<VideoResponse>, ProblemHttpResult, ValidationProblem> result, string reason) : Exception(reason)
+    private sealed class UploadRejectedException : Exception
     {
-        public Results<Created<VideoResponse>, ProblemHttpResult, ValidationProblem> Result { get; } = result;
+        public UploadRejectedException(ProblemHttpResult result, string reason)
+            : base(reason) => Result = result;
+
+        public UploadRejectedException(ValidationResult invalid, string reason)
+            : base(reason) => Failures = invalid.Errors;
+
+        public ProblemHttpResult? Result { get; }
+
+        public IReadOnlyList<ValidationFailure> Failures { get; } = [];
     }
 
     private static class Problems
@@ -500,12 +547,6 @@ internal sealed partial class UploadVideoEndpoint(
         public static ProblemHttpResult TooLarge(string detail) =>
             Problem(StatusCodes.Status413PayloadTooLarge, "Upload too large", detail);
 
-        public static ValidationProblem Invalid(ValidationResult result) =>
-            TypedResults.ValidationProblem(
-                result.Errors.GroupBy(e => ToCamelCase(e.PropertyName)).ToDictionary(g => g.Key, g => g.Select(e => e.ErrorMessage).Distinct().ToArray()),
-                detail: string.Join(" ", result.Errors.Select(e => e.ErrorMessage).Distinct()),
-                title: "Invalid upload");
-
         public static ProblemHttpResult AllProvidersFailed(IReadOnlyList<StorageAttempt> attempts) =>
             TypedResults.Problem(
                 statusCode: StatusCodes.Status503ServiceUnavailable,
@@ -515,8 +556,5 @@ internal sealed partial class UploadVideoEndpoint(
                 {
                     ["attempts"] = attempts.Select(a => new VideoAttemptResponse(Name(a.File), a.Provider, a.Outcome, a.Error, a.ElapsedMs)).ToArray(),
                 });
-
-        private static string ToCamelCase(string name) =>
-            name.Length == 0 ? name : char.ToLower(name[0], CultureInfo.InvariantCulture) + name[1..];
     }
 }

@@ -1,0 +1,44 @@
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Extensions.DependencyInjection;
+using Stremora.Modules.Storage.Contracts;
+using Stremora.TestKit.Host;
+using Stremora.TestKit.S3;
+using Stremora.TestKit.Streams;
+
+namespace Stremora.Modules.Storage.Tests.Failover;
+
+/// <summary>The chain as the host wires it: S3 first, local disk behind it.</summary>
+public sealed class HostFailoverTests
+{
+    private static int ClosedPort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    [Fact]
+    public async Task When_s3_is_unreachable_the_file_lands_on_local_disk_with_identical_bytes()
+    {
+        var bucket = await MotoServer.Instance.CreateBucketAsync();
+        await using var api = new StremoraApiFactory()
+            .WithS3(bucket)
+            .With("AWS_ENDPOINT_URL_S3", $"http://127.0.0.1:{ClosedPort()}")
+            .With("Storage:Order", "s3,local");
+        await api.InitializeAsync();
+        var storage = api.Services.GetRequiredService<IVideoStorage>();
+        var source = new GeneratedStream(3_000_000);
+
+        var result = await storage.StoreAsync(
+            new StoreFileRequest(StoredFileKind.Video, $"videos/{Guid.CreateVersion7()}/video", "video/mp4", 10_000_000), source, CancellationToken.None);
+
+        Assert.Equal(
+            [("s3", AttemptOutcomes.Failed, "S3 upload failed: S3 unreachable"), ("local", AttemptOutcomes.Stored, null)],
+            result.Attempts.Select(a => (a.Provider, a.Outcome, a.Error)));
+        Assert.Equal(source.Sha256, result.Stored.Sha256);
+        using var response = await api.CreateClient().GetAsync(new Uri(result.Stored.Url, UriKind.Relative));
+        Assert.Equal(source.Sha256, Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(await response.Content.ReadAsByteArrayAsync())));
+        Assert.Empty(Directory.GetFiles(api.SpoolDirectory));
+    }
+}

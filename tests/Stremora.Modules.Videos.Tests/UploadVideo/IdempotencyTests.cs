@@ -1,0 +1,63 @@
+using System.Net;
+using System.Text.Json;
+using Stremora.Modules.Videos.Tests.Infrastructure;
+
+namespace Stremora.Modules.Videos.Tests.UploadVideo;
+
+[Collection(VideosApiGroup.Name)]
+public sealed class IdempotencyTests(VideosApiFactory api)
+{
+    [Fact]
+    public async Task Same_key_and_same_content_returns_the_same_video_and_stores_nothing_twice()
+    {
+        using var client = api.ClientFor("idem-same");
+        var video = Samples.Mp4(5000, seed: 11);
+
+        using var first = await client.UploadAsync(UploadForm.Valid("Once", video), idempotencyKey: "key-1");
+        var firstBody = await first.Content.ReadAsStringAsync();
+        Assert.True(first.StatusCode == HttpStatusCode.Created, firstBody);
+        var id = JsonDocument.Parse(firstBody).RootElement.GetProperty("id").GetGuid();
+        var filesAfterFirst = api.StoredFiles();
+
+        using var second = await client.UploadAsync(UploadForm.Valid("Once", video), idempotencyKey: "key-1");
+        var secondBody = await second.Content.ReadAsStringAsync();
+
+        Assert.True(second.StatusCode == HttpStatusCode.Created, secondBody);
+        Assert.Equal(id, JsonDocument.Parse(secondBody).RootElement.GetProperty("id").GetGuid());
+        Assert.Equal($"/api/videos/{id}", second.Headers.Location?.OriginalString);
+        Assert.True(second.Headers.Contains("Idempotent-Replayed"));
+        Assert.Equal(filesAfterFirst, api.StoredFiles());
+        Assert.Single(api.StoredFiles(), f => f.Contains(id.ToString("N"), StringComparison.Ordinal));
+        Assert.Empty(api.SpoolFiles());
+    }
+
+    [Fact]
+    public async Task Same_key_with_different_content_is_409_and_stores_nothing()
+    {
+        using var client = api.ClientFor("idem-different");
+        var created = await client.UploadAsync(UploadForm.Valid("First", Samples.Mp4(5000, seed: 21)), idempotencyKey: "key-2");
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var files = api.StoredFiles();
+
+        using var conflict = await client.UploadAsync(UploadForm.Valid("Second", Samples.Mp4(5000, seed: 22)), idempotencyKey: "key-2");
+
+        await conflict.AssertProblemAsync(HttpStatusCode.Conflict);
+        Assert.Equal(files, api.StoredFiles());
+        var list = JsonDocument.Parse(await client.GetStringAsync(new Uri("/api/videos?ownerId=idem-different", UriKind.Relative))).RootElement;
+        Assert.Equal(1, list.GetProperty("total").GetInt32());
+    }
+
+    [Fact]
+    public async Task Keys_belong_to_one_user()
+    {
+        var video = Samples.Mp4(5000, seed: 31);
+        var a = await api.ClientFor("idem-user-a").UploadAsync(UploadForm.Valid("A", video), idempotencyKey: "shared-key");
+        var b = await api.ClientFor("idem-user-b").UploadAsync(UploadForm.Valid("B", video), idempotencyKey: "shared-key");
+
+        Assert.Equal(HttpStatusCode.Created, a.StatusCode);
+        Assert.Equal(HttpStatusCode.Created, b.StatusCode);
+        Assert.NotEqual(
+            JsonDocument.Parse(await a.Content.ReadAsStringAsync()).RootElement.GetProperty("id").GetGuid(),
+            JsonDocument.Parse(await b.Content.ReadAsStringAsync()).RootElement.GetProperty("id").GetGuid());
+    }
+}
