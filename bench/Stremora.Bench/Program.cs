@@ -76,6 +76,11 @@ internal static class Program
             var json = Path.Combine(options.ResultsDirectory, "latest.json");
             await context.Report.WriteJsonAsync(json, CancellationToken.None);
             await File.WriteAllTextAsync(Path.Combine(options.ResultsDirectory, "latest.md"), table, CancellationToken.None);
+
+            // Kept beside latest.*: a partial re-run (--only) must not lose the previous full run.
+            var stamp = DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture);
+            File.Copy(json, Path.Combine(options.ResultsDirectory, $"run-{stamp}.json"));
+            await File.WriteAllTextAsync(Path.Combine(options.ResultsDirectory, $"run-{stamp}.md"), table, CancellationToken.None);
             Console.WriteLine($"results: {Path.GetRelativePath(options.Root, json)} (and latest.md), in {clock.Elapsed.TotalMinutes:0.0} min");
         }
 

@@ -9,6 +9,8 @@ namespace Stremora.Bench.Infrastructure;
 /// <summary>Everything the suites share: options, the report, payloads, the signing key, and the real dependencies.</summary>
 internal sealed class BenchContext : IAsyncDisposable
 {
+    public const string ApiVariablePrefix = "STREMORA_BENCH_API_";
+
     private readonly List<ApiProcess> _apis = [];
     private S3Target? _s3;
     private FakeCloudinaryServer? _cloudinary;
@@ -64,7 +66,7 @@ internal sealed class BenchContext : IAsyncDisposable
     {
         var database = await PostgresServer.Instance.CreateDatabaseAsync("stremora_bench");
         var work = Path.Combine(WorkDirectory, name);
-        return new Dictionary<string, string>(StringComparer.Ordinal)
+        var settings = new Dictionary<string, string>(StringComparer.Ordinal)
         {
             ["ConnectionStrings__Postgres"] = database,
             ["Auth__SigningKey"] = SigningKey,
@@ -72,6 +74,14 @@ internal sealed class BenchContext : IAsyncDisposable
             ["Storage__Local__Root"] = Path.Combine(work, "media"),
             ["Logging__LogLevel__Default"] = "Warning",
         };
+
+        // For experiments: STREMORA_BENCH_API_Storage__S3__ConcurrentParts=1 gives every API instance Storage__S3__ConcurrentParts=1.
+        foreach (var variable in Environment.GetEnvironmentVariables().Keys.OfType<string>().Where(k => k.StartsWith(ApiVariablePrefix, StringComparison.Ordinal)))
+        {
+            settings[variable[ApiVariablePrefix.Length..]] = Environment.GetEnvironmentVariable(variable) ?? "";
+        }
+
+        return settings;
     }
 
     /// <summary>Starts <c>dotnet Stremora.Api.dll</c> (Release) with these settings; stopped when the bench ends, or by disposing it.</summary>

@@ -7,6 +7,7 @@ internal sealed class FileRangeStream : Stream
     private readonly long _start;
     private readonly long _length;
     private long _position;
+    private bool _ended;
 
     public FileRangeStream(string path, long offset, long length)
     {
@@ -15,6 +16,9 @@ internal sealed class FileRangeStream : Stream
         _length = length;
         _file.Position = offset;
     }
+
+    /// <summary>Called once, when the last byte has been read: the client's "body sent" moment.</summary>
+    public Action? OnEnd { get; init; }
 
     public override bool CanRead => true;
 
@@ -41,8 +45,7 @@ internal sealed class FileRangeStream : Stream
     public override int Read(Span<byte> buffer)
     {
         var n = _file.Read(buffer[..Clamp(buffer.Length)]);
-        _position += n;
-        return n;
+        return Advance(n);
     }
 
     public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
@@ -51,8 +54,7 @@ internal sealed class FileRangeStream : Stream
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
         var n = await _file.ReadAsync(buffer[..Clamp(buffer.Length)], cancellationToken);
-        _position += n;
-        return n;
+        return Advance(n);
     }
 
     public override long Seek(long offset, SeekOrigin origin)
@@ -83,6 +85,18 @@ internal sealed class FileRangeStream : Stream
         }
 
         base.Dispose(disposing);
+    }
+
+    private int Advance(int n)
+    {
+        _position += n;
+        if (_position == _length && !_ended)
+        {
+            _ended = true;
+            OnEnd?.Invoke();
+        }
+
+        return n;
     }
 
     private int Clamp(int requested) => (int)Math.Min(requested, _length - _position);

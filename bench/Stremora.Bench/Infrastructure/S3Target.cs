@@ -21,6 +21,11 @@ internal sealed class S3Target : IDisposable
 
     public string Bucket { get; }
 
+    /// <summary>moto_server's pid when the test kit started it (found by its port), for CPU accounting.</summary>
+    public int? ProcessId => Uri.TryCreate(Server.Endpoint, UriKind.Absolute, out var endpoint)
+        ? CpuTime.Find("moto_server", $"-p {endpoint.Port}")
+        : null;
+
     public AmazonS3Client Client { get; }
 
     /// <summary>The standard AWS_* variables the API reads.</summary>

@@ -6,7 +6,7 @@ using System.Text.Json;
 namespace Stremora.Bench.Infrastructure;
 
 /// <summary>What the API answered to an upload, and how long it took from the first byte sent to the last byte of the answer.</summary>
-internal sealed record UploadOutcome(TimeSpan Elapsed, Guid Id, string Provider, string Locator, IReadOnlyList<(string Provider, string Outcome)> Attempts);
+internal sealed record UploadOutcome(TimeSpan Elapsed, TimeSpan BodySent, Guid Id, string Provider, string Locator, IReadOnlyList<(string Provider, string Outcome)> Attempts);
 
 /// <summary>POST /api/videos as a browser would send it: multipart form, the file streamed from disk.</summary>
 internal static class UploadClient
@@ -16,24 +16,25 @@ internal static class UploadClient
         using var form = new MultipartFormDataContent();
         form.Add(new StringContent("bench upload"), "title");
         form.Add(new StringContent("uploaded by ./stremora bench"), "description");
-        var file = new StreamContent(
-            new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0, FileOptions.Asynchronous | FileOptions.SequentialScan),
-            128 * 1024);
+        var clock = new Stopwatch();
+        var sent = TimeSpan.Zero;
+        var body = new FileRangeStream(path, 0, new FileInfo(path).Length) { OnEnd = () => sent = clock.Elapsed };
+        var file = new StreamContent(body, 128 * 1024);
         file.Headers.ContentType = new MediaTypeHeaderValue("video/mp4");
         form.Add(file, "video", Path.GetFileName(path));
 
         using var request = new HttpRequestMessage(HttpMethod.Post, "/api/videos") { Content = form };
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        var clock = Stopwatch.StartNew();
+        clock.Start();
         using var response = await http.SendAsync(request, cancellationToken);
-        var body = await response.Content.ReadAsStringAsync(cancellationToken);
+        var answer = await response.Content.ReadAsStringAsync(cancellationToken);
         clock.Stop();
         if (response.StatusCode != HttpStatusCode.Created)
         {
-            throw new InvalidOperationException($"Upload answered {(int)response.StatusCode}: {body[..Math.Min(body.Length, 800)]}");
+            throw new InvalidOperationException($"Upload answered {(int)response.StatusCode}: {answer[..Math.Min(answer.Length, 800)]}");
         }
 
-        using var json = JsonDocument.Parse(body);
+        using var json = JsonDocument.Parse(answer);
         var root = json.RootElement;
         var video = root.GetProperty("video");
         var attempts = root.GetProperty("attempts").EnumerateArray()
@@ -41,6 +42,7 @@ internal static class UploadClient
             .ToList();
         return new UploadOutcome(
             clock.Elapsed,
+            sent,
             root.GetProperty("id").GetGuid(),
             video.GetProperty("provider").GetString() ?? "",
             video.GetProperty("locator").GetString() ?? "",

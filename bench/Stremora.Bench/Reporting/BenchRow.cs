@@ -40,8 +40,8 @@ internal sealed class BenchRow
         IReadOnlyList<double> measured,
         string baselineName,
         IReadOnlyList<double> baseline,
-        string target,
-        Func<double, bool> meets,
+        string? target,
+        Func<double, bool>? meets,
         string? note = null)
     {
         var m = Summary.Of(measured);
@@ -60,7 +60,7 @@ internal sealed class BenchRow
             Ratio = ratio,
             Paired = paired,
             Target = target,
-            Met = meets(ratio),
+            Met = meets?.Invoke(ratio),
             Note = note,
         };
     }
@@ -107,8 +107,8 @@ internal sealed class BenchRow
         IReadOnlyList<double> measured,
         string? baselineName,
         IReadOnlyList<double>? baseline,
-        string target,
-        Func<double, bool> meets,
+        string? target,
+        Func<double, bool>? meets,
         string? note = null)
     {
         var m = Summary.Of(measured);
@@ -125,7 +125,7 @@ internal sealed class BenchRow
             Ratio = b is null ? null : m.Median / b.Median,
             Paired = b is not null && measured.Count == baseline!.Count ? Summary.Of(measured.Zip(baseline, (x, y) => x / y)) : null,
             Target = target,
-            Met = meets(m.Median),
+            Met = meets?.Invoke(m.Median),
             Note = note,
         };
     }

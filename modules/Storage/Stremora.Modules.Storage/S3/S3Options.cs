@@ -6,7 +6,7 @@ namespace Stremora.Modules.Storage.S3;
 /// <summary>
 /// S3 settings: the standard AWS variables (<c>AWS_REGION</c>, <c>AWS_ACCESS_KEY_ID</c>,
 /// <c>AWS_SECRET_ACCESS_KEY</c>, <c>AWS_S3_BUCKET_NAME</c>, <c>AWS_ENDPOINT_URL_S3</c>) plus
-/// <c>Storage:S3:PartSizeBytes</c> (default 16 MiB, at least 5 MiB), <c>Storage:S3:UrlExpiryMinutes</c>
+/// <c>Storage:S3:PartSizeBytes</c> (default 16 MiB, at least 5 MiB), <c>Storage:S3:ConcurrentParts</c> (parts in flight at once, default 4), <c>Storage:S3:UrlExpiryMinutes</c>
 /// (default 60) and <c>Storage:S3:KeyPrefix</c> (default <c>stremora/</c>: every object and multipart
 /// upload of this service lives under it, which is what the abandoned-upload sweep looks at).
 /// Configured when the bucket is set; without keys the SDK's default credential chain is used.
@@ -27,6 +27,8 @@ internal sealed class S3Options
     public string? ServiceUrl { get; set; }
 
     public long PartSizeBytes { get; set; } = 16L * 1024 * 1024;
+
+    public int ConcurrentParts { get; set; } = 4;
 
     public double UrlExpiryMinutes { get; set; } = 60;
 
@@ -54,6 +56,11 @@ internal sealed class S3OptionsValidator : IValidateOptions<S3Options>
         if (options.PartSizeBytes is < S3Options.MinPartSizeBytes or > S3Options.MaxPartSizeBytes)
         {
             failures.Add("Storage:S3:PartSizeBytes must be between 5 MiB (5242880) and 5 GiB.");
+        }
+
+        if (options.ConcurrentParts is < 1 or > 32)
+        {
+            failures.Add("Storage:S3:ConcurrentParts must be between 1 and 32.");
         }
 
         // SigV4 presigned URLs live at most 7 days.

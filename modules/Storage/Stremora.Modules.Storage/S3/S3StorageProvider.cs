@@ -55,11 +55,15 @@ internal sealed partial class S3StorageProvider : IStorageProvider, IAbandonedUp
         var initiateSent = false;
         var objectMayExist = false;
         var completed = false;
+
+        // Parts go up several at a time (each straight from its spool range): one at a time leaves the
+        // connection idle while S3 digests every part, which made uploads through the API ~1.5x slower
+        // than the SDK's own parallel upload of the same file (./stremora bench).
+        using var parts = new PartUploads(_options.ConcurrentParts, cancellationToken);
         try
         {
-            var parts = new List<PartETag>();
             var partNumber = 0;
-            await foreach (var chunk in source.ChunksAsync(_options.PartSizeBytes, cancellationToken))
+            await foreach (var chunk in source.ChunksAsync(_options.PartSizeBytes, parts.Token))
             {
                 if (chunk.IsLast && partNumber == 0)
                 {
@@ -74,32 +78,18 @@ internal sealed partial class S3StorageProvider : IStorageProvider, IAbandonedUp
                 }
 
                 initiateSent = true;
-                uploadId ??= (await Client.InitiateMultipartUploadAsync(
+                var id = uploadId ??= (await Client.InitiateMultipartUploadAsync(
                     new InitiateMultipartUploadRequest { BucketName = Bucket, Key = key, ContentType = upload.ContentType },
                     cancellationToken)).UploadId;
-                partNumber++;
-                await using (var body = source.OpenRange(chunk.Offset, chunk.Length))
-                {
-                    var part = await Client.UploadPartAsync(
-                        new UploadPartRequest
-                        {
-                            BucketName = Bucket,
-                            Key = key,
-                            UploadId = uploadId,
-                            PartNumber = partNumber,
-                            InputStream = body,
-                            PartSize = chunk.Length,
-                            IsLastPart = chunk.IsLast,
-                        },
-                        cancellationToken);
-                    parts.Add(new PartETag(partNumber, part.ETag));
-                }
+                var number = ++partNumber;
+                await parts.StartAsync(token => UploadPartAsync(source, key, id, number, chunk, token));
 
                 if (chunk.IsLast)
                 {
+                    var etags = await parts.AllAsync();
                     objectMayExist = true;
                     await Client.CompleteMultipartUploadAsync(
-                        new CompleteMultipartUploadRequest { BucketName = Bucket, Key = key, UploadId = uploadId, PartETags = parts },
+                        new CompleteMultipartUploadRequest { BucketName = Bucket, Key = key, UploadId = uploadId, PartETags = [.. etags] },
                         cancellationToken);
                     completed = true;
                 }
@@ -110,6 +100,9 @@ internal sealed partial class S3StorageProvider : IStorageProvider, IAbandonedUp
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
+            // A failed part stops the others; the first real failure (not the cancellations it caused) is reported.
+            var failure = await parts.StopAsync(e);
+
             // A request cancelled in flight (client gone, attempt timed out) may still have been carried out
             // by S3: an initiate whose answer never came left a multipart upload we have no id for (keys are
             // unique per upload, so every one under the key is ours), a PUT or complete may have stored the
@@ -130,8 +123,26 @@ internal sealed partial class S3StorageProvider : IStorageProvider, IAbandonedUp
                 await DeleteQuietlyAsync(key, completed ? CleanupTimeout : UncertainCleanupTimeout);
             }
 
-            throw Translate(e, "upload");
+            throw Translate(failure, "upload");
         }
+    }
+
+    private async Task<PartETag> UploadPartAsync(ISpooledSource source, string key, string uploadId, int partNumber, SpoolChunk chunk, CancellationToken cancellationToken)
+    {
+        await using var body = source.OpenRange(chunk.Offset, chunk.Length);
+        var part = await Client.UploadPartAsync(
+            new UploadPartRequest
+            {
+                BucketName = Bucket,
+                Key = key,
+                UploadId = uploadId,
+                PartNumber = partNumber,
+                InputStream = body,
+                PartSize = chunk.Length,
+                IsLastPart = chunk.IsLast,
+            },
+            cancellationToken);
+        return new PartETag(partNumber, part.ETag);
     }
 
     public async Task DeleteAsync(StoredFileRef file, CancellationToken cancellationToken)

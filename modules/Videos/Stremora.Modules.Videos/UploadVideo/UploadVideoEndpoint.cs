@@ -40,6 +40,7 @@ internal sealed partial class UploadVideoEndpoint(
     public const string IdempotencyKeyHeader = "Idempotency-Key";
     public const string ReplayedHeader = "Idempotent-Replayed";
     private const int MaxFieldBytes = 64 * 1024;
+    private const int MultipartBufferBytes = 64 * 1024;
     private const int MaxIdempotencyKeyLength = 255;
     private const int MaxDeclaredTypeLength = 255;
     private static readonly TimeSpan CleanupBudget = TimeSpan.FromSeconds(30);
@@ -103,7 +104,10 @@ internal sealed partial class UploadVideoEndpoint(
 
         var upload = new Upload(Guid.CreateVersion7(), ownerId, key.Length == 0 ? null : IdempotencyKeyHash(ownerId, key), HttpContext.Request.ContentLength);
         var body = new BodyEndProbe(HttpContext.Request.Body);
-        var reader = new MultipartReader(HeaderUtilities.RemoveQuotes(mediaType.Boundary).ToString(), body)
+
+        // 64 KiB reads instead of the reader's default 4 KiB: every read of a file part costs a spool write,
+        // a hash update and a wake-up of the provider, so 4 KiB reads made receiving cost more CPU than sending.
+        var reader = new MultipartReader(HeaderUtilities.RemoveQuotes(mediaType.Boundary).ToString(), body, MultipartBufferBytes)
         {
             // Per-part limits are enforced by storage (MaxBytes) and the whole body by Kestrel; the reader's 128 MB default would cut videos off.
             BodyLengthLimit = null,
