@@ -9,6 +9,7 @@ using Stremora.Modules.Storage.Cloudinary;
 using Stremora.Modules.Storage.Contracts;
 using Stremora.Modules.Storage.Failover;
 using Stremora.Modules.Storage.Local;
+using Stremora.Modules.Storage.Maintenance;
 using Stremora.Modules.Storage.S3;
 
 namespace Stremora.Modules.Storage;
@@ -50,6 +51,7 @@ public static class StorageModule
 
         services.AddSingleton<FailoverChain>();
         services.AddSingleton<IVideoStorage>(sp => sp.GetRequiredService<FailoverChain>());
+        services.AddStorageMaintenance();
 
         // Tag "ready": the host's /health/ready runs it (Degraded still answers 200).
         services.AddHealthChecks().AddCheck<StorageHealthCheck>(StorageHealthCheck.Name, HealthStatus.Unhealthy, ["ready"]);

@@ -8,6 +8,9 @@ using Stremora.Modules.Videos.AbandonedUploads;
 using Stremora.Modules.Videos.Cleanup;
 using Stremora.Modules.Videos.DeleteVideo;
 using Stremora.Modules.Videos.GetVideo;
+using Stremora.Modules.Videos.Rebalance;
+using Stremora.Modules.Videos.Reconcile;
+using Stremora.Modules.Videos.StorageMaintenance;
 using Stremora.Modules.Videos.UploadVideo;
 using JasperFx.Events.Projections;
 
@@ -41,6 +44,7 @@ public static class VideosModule
         services.AddTransient<StoredFileCleanupJob>();
         services.AddTransient<AbandonedUploadSweepJob>();
         services.AddHostedService<RecurringJobsRegistration>();
+        services.AddStorageMaintenanceJobs(configuration);
         // The outbox subscription needs Hangfire's client, which lives in the container, not in StoreOptions.
         services.ConfigureMarten((sp, options) => options.Events.Subscribe(new CleanupOutbox(sp)));
         return services;
@@ -61,6 +65,8 @@ public static class VideosModule
             typeof(StoredFileCleanupScheduled),
             typeof(StoredFileCleanedUp),
             typeof(StoredFileCleanupFailed),
+            typeof(VideoFileMoved),
+            typeof(VideoFileMissing),
         ]);
 
         // Inline: the read model changes in the same transaction as the events, so get/list never lag.
@@ -71,5 +77,7 @@ public static class VideosModule
             .Index(v => v.OwnerId)
             .Index(v => v.CreatedAt);
         options.Schema.For<UploadIdempotencyKey>();
+        options.Schema.For<RebalanceReport>();
+        options.Schema.For<ReconcileReport>();
     }
 }

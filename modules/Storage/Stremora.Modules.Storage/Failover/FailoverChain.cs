@@ -61,7 +61,11 @@ internal sealed partial class FailoverChain : IVideoStorage
     /// <summary>The providers uploads actually go to, in order.</summary>
     public IReadOnlyList<ChainLink> Links { get; }
 
-    public async Task<StoreResult> StoreAsync(StoreFileRequest request, Stream content, CancellationToken cancellationToken)
+    public Task<StoreResult> StoreAsync(StoreFileRequest request, Stream content, CancellationToken cancellationToken) =>
+        StoreAsync(request, content, Links, cancellationToken);
+
+    /// <summary>The upload path over the given links only (return-to-primary sends to the first alone).</summary>
+    internal async Task<StoreResult> StoreAsync(StoreFileRequest request, Stream content, IReadOnlyList<ChainLink> links, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(content);
@@ -89,9 +93,9 @@ internal sealed partial class FailoverChain : IVideoStorage
         {
             var target = new ProviderUpload(request.Kind, request.Key, request.ContentType);
             var aborted = false;
-            for (var i = 0; i < Links.Count && !aborted; i++)
+            for (var i = 0; i < links.Count && !aborted; i++)
             {
-                var link = Links[i];
+                var link = links[i];
                 var (stored, attempt) = await AttemptAsync(link, request, target, spool, upload.Token);
                 if (attempt is null)
                 {
@@ -105,7 +109,7 @@ internal sealed partial class FailoverChain : IVideoStorage
                     return new StoreResult(stored, attempts);
                 }
 
-                if (i < Links.Count - 1)
+                if (i < links.Count - 1)
                 {
                     _metrics.FailedOver(link.Name, attempt.Outcome);
                 }
@@ -184,7 +188,7 @@ internal sealed partial class FailoverChain : IVideoStorage
                 async token => await RunAttemptAsync(link, request, target, spool, token),
                 cancellationToken);
             var elapsed = _time.GetElapsedTime(started);
-            link.Stats.RecordSuccess();
+            await link.RecordSuccessAsync();
             _metrics.Attempted(link.Name, AttemptOutcomes.Stored, elapsed.TotalMilliseconds);
             _metrics.Stored(link.Name, request.Kind, stored.Bytes);
             return (stored, new StorageAttempt(request.Kind, link.Name, AttemptOutcomes.Stored, null, (long)elapsed.TotalMilliseconds));
@@ -331,7 +335,7 @@ internal sealed partial class FailoverChain : IVideoStorage
         }
     }
 
-    private IStorageProvider ProviderFor(StoredFileRef file) =>
+    internal IStorageProvider ProviderFor(StoredFileRef file) =>
         _registered.GetValueOrDefault(file.Provider)
         ?? throw new InvalidOperationException($"No storage provider named '{file.Provider}' is registered.");
 

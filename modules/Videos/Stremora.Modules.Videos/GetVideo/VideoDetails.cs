@@ -3,6 +3,8 @@ using Marten.Events.Aggregation;
 using Stremora.Modules.Storage.Contracts;
 using Stremora.Modules.Videos.Cleanup;
 using Stremora.Modules.Videos.DeleteVideo;
+using Stremora.Modules.Videos.Rebalance;
+using Stremora.Modules.Videos.Reconcile;
 using Stremora.Modules.Videos.UploadVideo;
 
 namespace Stremora.Modules.Videos.GetVideo;
@@ -25,7 +27,12 @@ internal sealed record VideoFileDetails(
     string ContentType,
     string Sha256)
 {
+    /// <summary>Reconciliation found the provider no longer holds it.</summary>
+    public bool Missing { get; init; }
+
     public StoredFileRef ToRef() => new(Provider, Locator, File, ProviderUrl);
+
+    public bool Is(string provider, string locator) => Provider == provider && Locator == locator;
 }
 
 internal sealed record VideoAttemptDetails(StoredFileKind File, string Provider, string Outcome, string? Error, long ElapsedMs);
@@ -86,6 +93,8 @@ internal sealed class VideoDetailsProjection : SingleStreamProjection<VideoDetai
         IncludeType<StoredFileCleanupScheduled>();
         IncludeType<StoredFileCleanedUp>();
         IncludeType<StoredFileCleanupFailed>();
+        IncludeType<VideoFileMoved>();
+        IncludeType<VideoFileMissing>();
     }
 
     public override VideoDetails? Evolve(VideoDetails? snapshot, Guid id, IEvent e)
@@ -122,8 +131,17 @@ internal sealed class VideoDetailsProjection : SingleStreamProjection<VideoDetai
         ({ } video, StoredFileCleanupScheduled scheduled) => WithCleanup(video, scheduled.File, scheduled.Provider, scheduled.Locator, "scheduled"),
         ({ } video, StoredFileCleanedUp cleaned) => WithCleanup(video, cleaned.File, cleaned.Provider, cleaned.Locator, "done"),
         ({ } video, StoredFileCleanupFailed failed) => WithCleanup(video, failed.File, failed.Provider, failed.Locator, failed.WillRetry ? "retrying" : "failed"),
+        ({ } video, VideoFileMoved moved) => WithFile(video, moved.File, f => f.Is(moved.FromProvider, moved.FromLocator)
+            ? new VideoFileDetails(f.File, moved.ToProvider, moved.ToLocator, moved.ToProviderUrl, f.Bytes, f.ContentType, f.Sha256)
+            : f),
+        ({ } video, VideoFileMissing missing) => WithFile(video, missing.File, f => f.Is(missing.Provider, missing.Locator) ? f with { Missing = true } : f),
         ({ } video, _) => video,
     };
+
+    /// <summary>Changes the video's or the thumbnail's file, if there is one.</summary>
+    private static VideoDetails WithFile(VideoDetails video, StoredFileKind kind, Func<VideoFileDetails, VideoFileDetails> change) => kind == StoredFileKind.Thumbnail
+        ? video with { Thumbnail = video.Thumbnail is null ? null : change(video.Thumbnail) }
+        : video with { Video = video.Video is null ? null : change(video.Video) };
 
     private static VideoDetails WithFile(VideoDetails video, VideoFileStored stored)
     {

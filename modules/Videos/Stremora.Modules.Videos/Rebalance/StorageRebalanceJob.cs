@@ -1,0 +1,224 @@
+using System.ComponentModel;
+using Hangfire;
+using Hangfire.Server;
+using Marten;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Stremora.Modules.Storage.Contracts;
+using Stremora.Modules.Videos.Cleanup;
+using Stremora.Modules.Videos.GetVideo;
+using Stremora.Modules.Videos.StorageMaintenance;
+
+namespace Stremora.Modules.Videos.Rebalance;
+
+/// <summary>
+/// Return to primary: files that failed over to a later provider are copied back to the first one while
+/// it takes work, verified against the catalog (size and SHA-256), recorded (<see cref="VideoFileMoved"/>,
+/// which switches the video's URL) and only then is the old copy's removal scheduled, in the same
+/// transaction. Any failure leaves the video where it was; a crash after the copy leaves an unclaimed
+/// file on the primary that the next run overwrites (same key) or reconciliation removes.
+/// </summary>
+internal sealed partial class StorageRebalanceJob(
+    IDocumentStore store,
+    IStorageMaintenance maintenance,
+    IVideoStorage storage,
+    JobStorage jobStorage,
+    TimeProvider clock,
+    IOptions<RebalanceOptions> options,
+    ILogger<StorageRebalanceJob> logger)
+{
+    public const string RecurringJobId = "storage-rebalance";
+    private const int PageSize = 50;
+    private static readonly TimeSpan LockWait = TimeSpan.FromSeconds(5);
+
+    /// <returns>The run's report (also stored for <c>GET /api/admin/storage/maintenance</c>); Hangfire shows it as the job's result.</returns>
+    [DisplayName("Storage: return files to the primary provider")]
+    public async Task<RebalanceReport> RunAsync(PerformContext? context, CancellationToken cancellationToken)
+    {
+        var primary = maintenance.Primary;
+        var report = new RebalanceReport
+        {
+            JobId = context?.BackgroundJob.Id,
+            StartedAt = clock.GetUtcNow(),
+            Primary = primary.Name,
+            PrimaryCircuit = primary.CircuitState,
+        };
+
+        using (var held = MaintenanceLock.TryAcquire(jobStorage, LockWait))
+        {
+            report = held is null ? report with { Outcome = MaintenanceOutcomes.Busy }
+                : !primary.AcceptsWork ? report with { Outcome = MaintenanceOutcomes.PrimaryUnavailable }
+                : await RebalanceAsync(report, primary.Name, cancellationToken);
+        }
+
+        report = report with { FinishedAt = clock.GetUtcNow(), PrimaryCircuit = maintenance.Primary.CircuitState };
+        await using (var session = store.LightweightSession())
+        {
+            session.Store(report);
+            await session.SaveChangesAsync(cancellationToken);
+        }
+
+        LogRun(logger, report.Outcome, report.Moved, report.Failed, report.Skipped, report.MoreToDo);
+        return report;
+    }
+
+    private async Task<RebalanceReport> RebalanceAsync(RebalanceReport report, string primary, CancellationToken cancellationToken)
+    {
+        var budget = options.Value.MaxFilesPerRun;
+        var results = new List<RebalanceFileResult>();
+        var cursor = DateTimeOffset.MinValue;
+        while (true)
+        {
+            IReadOnlyList<VideoDetails> page;
+            await using (var query = store.QuerySession())
+            {
+                // Oldest first; paged by creation time because moved videos drop out of the query as it goes.
+                page = await query.Query<VideoDetails>()
+                    .Where(v => v.Status == VideoStatuses.Ready && v.CreatedAt > cursor)
+                    .Where(v => v.Video!.Provider != primary || (v.Thumbnail != null && v.Thumbnail.Provider != primary))
+                    .OrderBy(v => v.CreatedAt)
+                    .Take(PageSize)
+                    .ToListAsync(cancellationToken);
+            }
+
+            foreach (var candidate in page)
+            {
+                cursor = candidate.CreatedAt;
+                foreach (var kind in (StoredFileKind[])[StoredFileKind.Video, StoredFileKind.Thumbnail])
+                {
+                    var video = await LoadAsync(candidate.Id, cancellationToken);
+                    var file = kind == StoredFileKind.Thumbnail ? video?.Thumbnail : video?.Video;
+                    if (video is not { Status: VideoStatuses.Ready } || file is null || file.Provider == primary)
+                    {
+                        continue;
+                    }
+
+                    if (budget == 0)
+                    {
+                        return Summarise(report, results, moreToDo: true);
+                    }
+
+                    if (!maintenance.Primary.AcceptsWork)
+                    {
+                        return Summarise(report, results, moreToDo: true) with { Outcome = MaintenanceOutcomes.PrimaryUnavailable };
+                    }
+
+                    var skip = file.Missing ? "the file is missing on its provider"
+                        : video.Cleanups.Any(c => c.Provider == primary && c.State != "done") ? $"a removal on {primary} is still pending"
+                        : null;
+                    if (skip is not null)
+                    {
+                        results.Add(new RebalanceFileResult(video.Id, kind, file.Provider, primary, "skipped", skip));
+                        continue;
+                    }
+
+                    budget--;
+                    results.Add(await MoveAsync(video, file, primary, cancellationToken));
+                }
+            }
+
+            if (page.Count < PageSize)
+            {
+                return Summarise(report, results, moreToDo: false);
+            }
+        }
+    }
+
+    /// <summary>One file: copy, verify against the catalog, record the move and the old copy's removal together.</summary>
+    private async Task<RebalanceFileResult> MoveAsync(VideoDetails video, VideoFileDetails file, string primary, CancellationToken cancellationToken)
+    {
+        RebalanceFileResult Result(string outcome, string? detail) => new(video.Id, file.File, file.Provider, primary, outcome, detail);
+
+        var key = $"videos/{video.Id:N}/{VideoResponse.FileName(file.File)}";
+        StoredFile copy;
+        using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+        {
+            timeout.CancelAfter(TimeSpan.FromMinutes(options.Value.CopyTimeoutMinutes));
+            try
+            {
+                // MaxBytes is the catalog's size: a longer source stops at once and leaves nothing behind.
+                var result = await maintenance.CopyToPrimaryAsync(file.ToRef(), new StoreFileRequest(file.File, key, file.ContentType, file.Bytes), timeout.Token);
+                copy = result.Stored;
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                var detail = Describe(e);
+                LogMoveFailed(logger, e, video.Id, file.Provider, primary, detail);
+                return Result("failed", detail);
+            }
+        }
+
+        if (copy.Bytes != file.Bytes || !string.Equals(copy.Sha256, file.Sha256, StringComparison.OrdinalIgnoreCase))
+        {
+            await DeleteQuietlyAsync(copy.Ref, video.Id);
+            var detail = $"the copy ({copy.Bytes} bytes) does not match the catalog's size and SHA-256 ({file.Bytes} bytes): the source differs";
+            LogMoveFailed(logger, null, video.Id, file.Provider, primary, detail);
+            return Result("failed", detail);
+        }
+
+        var moved = new VideoFileMoved(file.File, file.Provider, file.Locator, copy.Provider, copy.Locator, copy.Url, copy.Bytes, copy.Sha256, "returned to the primary provider", clock.GetUtcNow());
+        var cleanup = new StoredFileCleanupScheduled(file.File, file.Provider, file.Locator, file.ProviderUrl, $"moved to {copy.Provider}");
+        await using var session = store.LightweightSession();
+        // Expected version: a delete (or another move) meanwhile wins, and this copy is dropped.
+        session.Events.Append(video.Id, video.Version + 2, moved, cleanup);
+        try
+        {
+            await session.SaveChangesAsync(cancellationToken);
+        }
+        catch (Exception e) when (StreamAppends.IsVersionConflict(e))
+        {
+            await DeleteQuietlyAsync(copy.Ref, video.Id);
+            return Result("skipped", "the video changed while its file was being copied");
+        }
+
+        return Result("moved", null);
+    }
+
+    private async Task<VideoDetails?> LoadAsync(Guid id, CancellationToken cancellationToken)
+    {
+        await using var query = store.QuerySession();
+        return await query.LoadAsync<VideoDetails>(id, cancellationToken);
+    }
+
+    private async Task DeleteQuietlyAsync(StoredFileRef file, Guid videoId)
+    {
+        using var budget = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        try
+        {
+            await storage.DeleteAsync(file, budget.Token);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // Unclaimed: reconciliation removes it after its grace period.
+            LogCopyLeftBehind(logger, e, file.Provider, file.Locator, videoId);
+        }
+    }
+
+    private static RebalanceReport Summarise(RebalanceReport report, List<RebalanceFileResult> results, bool moreToDo) => report with
+    {
+        Moved = results.Count(r => r.Outcome == "moved"),
+        Failed = results.Count(r => r.Outcome == "failed"),
+        Skipped = results.Count(r => r.Outcome == "skipped"),
+        MoreToDo = moreToDo,
+        Files = results,
+    };
+
+    /// <summary>Storage's own exceptions are written to be shown; anything else only by its type.</summary>
+    private static string Describe(Exception e) => e switch
+    {
+        AllProvidersFailedException failed => string.Join("; ", failed.Attempts.Select(a => $"{a.Provider}: {a.Error ?? a.Outcome}")),
+        FileTooLargeException => "the source holds more bytes than the catalog records",
+        OperationCanceledException => "the copy timed out",
+        _ when e.GetType().Namespace?.StartsWith("Stremora.", StringComparison.Ordinal) == true => e.Message,
+        _ => $"unexpected {e.GetType().Name}",
+    };
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Return to primary: {Outcome}; {Moved} moved, {Failed} failed, {Skipped} skipped, more to do: {MoreToDo}")]
+    private static partial void LogRun(ILogger logger, string outcome, int moved, int failed, int skipped, bool moreToDo);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not move a file of video {VideoId} from {From} to {To}: {Detail}; it stays where it is")]
+    private static partial void LogMoveFailed(ILogger logger, Exception? exception, Guid videoId, string from, string to, string detail);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not remove the unused copy {Provider} {Locator} of video {VideoId}; reconciliation will")]
+    private static partial void LogCopyLeftBehind(ILogger logger, Exception exception, string provider, string locator, Guid videoId);
+}

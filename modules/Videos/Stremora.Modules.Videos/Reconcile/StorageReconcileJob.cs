@@ -1,0 +1,283 @@
+using System.ComponentModel;
+using Hangfire;
+using Hangfire.Server;
+using Marten;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Stremora.Modules.Storage.Contracts;
+using Stremora.Modules.Videos.Cleanup;
+using Stremora.Modules.Videos.GetVideo;
+using Stremora.Modules.Videos.StorageMaintenance;
+
+namespace Stremora.Modules.Videos.Reconcile;
+
+/// <summary>
+/// Compares what each provider holds under the service's prefix with the catalog. A file no live video
+/// claims (and no pending removal covers) is an orphan: deleted once older than the grace period. A file
+/// a ready video plays from that the provider no longer holds is marked (<see cref="VideoFileMissing"/>)
+/// and reported. A provider that cannot be listed completely is left alone, orphans and all.
+/// </summary>
+internal sealed partial class StorageReconcileJob(
+    IDocumentStore store,
+    IStorageMaintenance maintenance,
+    IVideoStorage storage,
+    JobStorage jobStorage,
+    TimeProvider clock,
+    IOptions<ReconcileOptions> options,
+    ILogger<StorageReconcileJob> logger)
+{
+    public const string RecurringJobId = "storage-reconcile";
+    private const int BatchSize = 200;
+    private static readonly TimeSpan LockWait = TimeSpan.FromSeconds(5);
+
+    /// <returns>The run's report (also stored for <c>GET /api/admin/storage/maintenance</c>); Hangfire shows it as the job's result.</returns>
+    [DisplayName("Storage: reconcile providers with the catalog")]
+    public async Task<ReconcileReport> RunAsync(PerformContext? context, CancellationToken cancellationToken)
+    {
+        var run = new Run(clock.GetUtcNow(), TimeSpan.FromMinutes(options.Value.OrphanGraceMinutes));
+        var outcome = MaintenanceOutcomes.Completed;
+        using (var held = MaintenanceLock.TryAcquire(jobStorage, LockWait))
+        {
+            if (held is null)
+            {
+                outcome = MaintenanceOutcomes.Busy;
+            }
+            else
+            {
+                foreach (var provider in maintenance.Providers)
+                {
+                    run.Providers.Add(await ReconcileAsync(run, provider, cancellationToken));
+                }
+            }
+        }
+
+        var report = new ReconcileReport
+        {
+            JobId = context?.BackgroundJob.Id,
+            StartedAt = run.StartedAt,
+            FinishedAt = clock.GetUtcNow(),
+            Outcome = outcome,
+            Providers = run.Providers,
+            Missing = [.. run.Missing.Take(ReconcileReport.MaxListed)],
+            OrphansDeleted = [.. run.Deleted.Take(ReconcileReport.MaxListed)],
+        };
+        await using (var session = store.LightweightSession())
+        {
+            session.Store(report);
+            await session.SaveChangesAsync(cancellationToken);
+        }
+
+        return report;
+    }
+
+    private async Task<ReconcileProviderResult> ReconcileAsync(Run run, string provider, CancellationToken cancellationToken)
+    {
+        var tally = new Tally(provider);
+        var listed = new HashSet<string>(StringComparer.Ordinal);
+        try
+        {
+            var batch = new List<StoredObject>(BatchSize);
+            await foreach (var stored in maintenance.ListStoredAsync(provider, cancellationToken))
+            {
+                listed.Add(stored.File.Locator);
+                batch.Add(stored);
+                if (batch.Count == BatchSize)
+                {
+                    await JudgeAsync(run, tally, batch, cancellationToken);
+                    batch.Clear();
+                }
+            }
+
+            await JudgeAsync(run, tally, batch, cancellationToken);
+            tally.Listed = listed.Count;
+            await FindMissingAsync(run, tally, listed, cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            tally.Error = e is StorageListingException ? e.Message : $"unexpected {e.GetType().Name}";
+            tally.Listed = listed.Count;
+            LogProviderFailed(logger, e, provider);
+        }
+
+        LogProvider(logger, provider, tally.Listed, tally.Orphans, tally.Deleted, tally.Young, tally.Missing, tally.NewlyMissing);
+        return new ReconcileProviderResult(provider, tally.Listed, tally.Orphans, tally.Deleted, tally.Young, tally.Missing, tally.NewlyMissing, tally.Error);
+    }
+
+    /// <summary>Listed files against the videos their keys name (<c>videos/{id}/...</c>): claimed, too young, or deleted.</summary>
+    private async Task JudgeAsync(Run run, Tally tally, List<StoredObject> batch, CancellationToken cancellationToken)
+    {
+        if (batch.Count == 0)
+        {
+            return;
+        }
+
+        var ids = batch.Select(s => VideoIdIn(s.File.Locator)).OfType<Guid>().Distinct().ToArray();
+        Dictionary<Guid, VideoDetails> videos;
+        await using (var query = store.QuerySession())
+        {
+            videos = (await query.LoadManyAsync<VideoDetails>(cancellationToken, ids)).ToDictionary(v => v.Id);
+        }
+
+        foreach (var stored in batch)
+        {
+            var video = VideoIdIn(stored.File.Locator) is { } id ? videos.GetValueOrDefault(id) : null;
+            if (video is not null && Claims(video, tally.Provider, stored.File.Locator))
+            {
+                continue;
+            }
+
+            tally.Orphans++;
+            if (stored.CreatedAt > run.StartedAt - run.Grace)
+            {
+                tally.Young++;
+                continue;
+            }
+
+            try
+            {
+                await storage.DeleteAsync(stored.File, cancellationToken);
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                LogOrphanNotDeleted(logger, e, tally.Provider, stored.File.Locator);
+                continue;
+            }
+
+            tally.Deleted++;
+            run.Deleted.Add(new RemovedOrphan(tally.Provider, stored.File.Locator, stored.Bytes));
+            LogOrphanDeleted(logger, tally.Provider, stored.File.Locator, stored.Bytes);
+            if (video?.Cleanups.Any(c => c.Provider == tally.Provider && c.Locator == stored.File.Locator) == true)
+            {
+                // A removal that had given up: the video's history learns it is done after all.
+                await store.AppendAsync(video.Id, new StoredFileCleanedUp(stored.File.Kind, tally.Provider, stored.File.Locator), cancellationToken);
+            }
+        }
+    }
+
+    /// <summary>A live video plays from it, or a removal job that has not given up will take care of it.</summary>
+    private static bool Claims(VideoDetails video, string provider, string locator) =>
+        (video.Status is VideoStatuses.Ready or VideoStatuses.Uploading
+            && (video.Video?.Is(provider, locator) == true || video.Thumbnail?.Is(provider, locator) == true))
+        || video.Cleanups.Any(c => c.Provider == provider && c.Locator == locator && c.State is "scheduled" or "retrying");
+
+    /// <summary>Ready videos whose file on this provider was not listed; each is probed once more before it is marked.</summary>
+    private async Task FindMissingAsync(Run run, Tally tally, HashSet<string> listed, CancellationToken cancellationToken)
+    {
+        var provider = tally.Provider;
+        var cursor = DateTimeOffset.MinValue;
+        while (true)
+        {
+            IReadOnlyList<VideoDetails> page;
+            await using (var query = store.QuerySession())
+            {
+                page = await query.Query<VideoDetails>()
+                    .Where(v => v.Status == VideoStatuses.Ready && v.CreatedAt > cursor)
+                    .Where(v => v.Video!.Provider == provider || (v.Thumbnail != null && v.Thumbnail.Provider == provider))
+                    .OrderBy(v => v.CreatedAt)
+                    .Take(BatchSize)
+                    .ToListAsync(cancellationToken);
+            }
+
+            foreach (var video in page)
+            {
+                cursor = video.CreatedAt;
+                foreach (var file in new[] { video.Video, video.Thumbnail }.OfType<VideoFileDetails>().Where(f => f.Provider == provider))
+                {
+                    // Stored after the listing began, or still there when asked directly: not missing.
+                    if (listed.Contains(file.Locator) || await maintenance.ExistsAsync(file.ToRef(), cancellationToken))
+                    {
+                        continue;
+                    }
+
+                    tally.Missing++;
+                    run.Missing.Add(new MissingFile(video.Id, file.File, provider, file.Locator));
+                    LogMissing(logger, video.Id, provider, file.Locator);
+                    if (!file.Missing && await MarkMissingAsync(video, file, cancellationToken))
+                    {
+                        tally.NewlyMissing++;
+                    }
+                }
+            }
+
+            if (page.Count < BatchSize)
+            {
+                return;
+            }
+        }
+    }
+
+    private async Task<bool> MarkMissingAsync(VideoDetails video, VideoFileDetails file, CancellationToken cancellationToken)
+    {
+        await using var session = store.LightweightSession();
+        // Expected version: if the video moved or was deleted meanwhile, the finding is stale.
+        session.Events.Append(video.Id, video.Version + 1, new VideoFileMissing(file.File, file.Provider, file.Locator, clock.GetUtcNow()));
+        try
+        {
+            await session.SaveChangesAsync(cancellationToken);
+            return true;
+        }
+        catch (Exception e) when (StreamAppends.IsVersionConflict(e))
+        {
+            return false;
+        }
+    }
+
+    /// <summary>The video id in a key the service made (<c>[prefix/]videos/{id:N}/video[.ext]</c>), or null.</summary>
+    internal static Guid? VideoIdIn(string locator)
+    {
+        var segments = locator.Split('/');
+        for (var i = 0; i < segments.Length - 2; i++)
+        {
+            if (segments[i] == "videos" && segments[i + 1].Length == 32 && segments[i + 1].All(char.IsAsciiHexDigitLower)
+                && Guid.TryParseExact(segments[i + 1], "N", out var id))
+            {
+                return id;
+            }
+        }
+
+        return null;
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Reconciled {Provider}: {Listed} listed, {Orphans} orphans ({Deleted} deleted, {Young} within grace), {Missing} missing ({NewlyMissing} newly marked)")]
+    private static partial void LogProvider(ILogger logger, string provider, int listed, int orphans, int deleted, int young, int missing, int newlyMissing);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not reconcile {Provider}; its files were left alone")]
+    private static partial void LogProviderFailed(ILogger logger, Exception exception, string provider);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not delete orphan {Provider} {Locator}; the next run tries again")]
+    private static partial void LogOrphanNotDeleted(ILogger logger, Exception exception, string provider, string locator);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Deleted orphan {Provider} {Locator} ({Bytes} bytes)")]
+    private static partial void LogOrphanDeleted(ILogger logger, string provider, string locator, long bytes);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Video {VideoId} plays from {Provider} {Locator}, which no longer holds it")]
+    private static partial void LogMissing(ILogger logger, Guid videoId, string provider, string locator);
+
+    private sealed record Run(DateTimeOffset StartedAt, TimeSpan Grace)
+    {
+        public List<ReconcileProviderResult> Providers { get; } = [];
+
+        public List<MissingFile> Missing { get; } = [];
+
+        public List<RemovedOrphan> Deleted { get; } = [];
+    }
+
+    private sealed class Tally(string provider)
+    {
+        public string Provider { get; } = provider;
+
+        public int Listed { get; set; }
+
+        public int Orphans { get; set; }
+
+        public int Deleted { get; set; }
+
+        public int Young { get; set; }
+
+        public int Missing { get; set; }
+
+        public int NewlyMissing { get; set; }
+
+        public string? Error { get; set; }
+    }
+}

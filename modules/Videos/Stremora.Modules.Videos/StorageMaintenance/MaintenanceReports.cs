@@ -1,0 +1,89 @@
+using Stremora.Modules.Storage.Contracts;
+
+namespace Stremora.Modules.Videos.StorageMaintenance;
+
+internal static class MaintenanceOutcomes
+{
+    public const string Completed = "completed";
+    public const string PrimaryUnavailable = "primary unavailable";
+    public const string Busy = "another storage maintenance job was running";
+}
+
+/// <summary>The last return-to-primary run (one document, replaced by each run): what the admin route and the dashboard show.</summary>
+internal sealed record RebalanceReport
+{
+    public const string LastRunId = "last";
+
+    public string Id { get; init; } = LastRunId;
+
+    public string? JobId { get; init; }
+
+    public DateTimeOffset StartedAt { get; init; }
+
+    public DateTimeOffset FinishedAt { get; init; }
+
+    public string Outcome { get; init; } = MaintenanceOutcomes.Completed;
+
+    public string Primary { get; init; } = "";
+
+    public string PrimaryCircuit { get; init; } = "";
+
+    public int Moved { get; init; }
+
+    public int Failed { get; init; }
+
+    public int Skipped { get; init; }
+
+    /// <summary>True when the per-run limit stopped it with files still away from the primary.</summary>
+    public bool MoreToDo { get; init; }
+
+    public IReadOnlyList<RebalanceFileResult> Files { get; init; } = [];
+}
+
+/// <param name="Outcome"><c>moved</c>, <c>failed</c> or <c>skipped</c>.</param>
+internal sealed record RebalanceFileResult(Guid VideoId, StoredFileKind File, string From, string To, string Outcome, string? Detail);
+
+/// <summary>The last reconciliation run (one document, replaced by each run).</summary>
+internal sealed record ReconcileReport
+{
+    public const string LastRunId = "last";
+    public const int MaxListed = 100;
+
+    public string Id { get; init; } = LastRunId;
+
+    public string? JobId { get; init; }
+
+    public DateTimeOffset StartedAt { get; init; }
+
+    public DateTimeOffset FinishedAt { get; init; }
+
+    public string Outcome { get; init; } = MaintenanceOutcomes.Completed;
+
+    public IReadOnlyList<ReconcileProviderResult> Providers { get; init; } = [];
+
+    /// <summary>Files the catalog serves that their provider no longer holds (at most <see cref="MaxListed"/>).</summary>
+    public IReadOnlyList<MissingFile> Missing { get; init; } = [];
+
+    /// <summary>Orphans removed by this run (at most <see cref="MaxListed"/>).</summary>
+    public IReadOnlyList<RemovedOrphan> OrphansDeleted { get; init; } = [];
+}
+
+/// <param name="Listed">Files the provider holds under the service's prefix.</param>
+/// <param name="Orphans">Files no live video claims, old enough to delete.</param>
+/// <param name="OrphansWithinGrace">Unclaimed but younger than the grace period: left alone this time.</param>
+/// <param name="MissingFiles">Files the catalog serves that are not there.</param>
+/// <param name="NewlyMissing">Of those, how many were marked (VideoFileMissing) by this run.</param>
+/// <param name="Error">Why the provider could not be reconciled (its files were then left alone).</param>
+internal sealed record ReconcileProviderResult(
+    string Provider,
+    int Listed,
+    int Orphans,
+    int OrphansDeleted,
+    int OrphansWithinGrace,
+    int MissingFiles,
+    int NewlyMissing,
+    string? Error);
+
+internal sealed record MissingFile(Guid VideoId, StoredFileKind File, string Provider, string Locator);
+
+internal sealed record RemovedOrphan(string Provider, string Locator, long Bytes);

@@ -1,0 +1,26 @@
+using Stremora.Modules.Videos.Reconcile;
+
+namespace Stremora.Modules.Videos.Tests.Reconcile;
+
+/// <summary>Reconciliation finds a stored file's video by the key the service gave it, on every provider's locator shape.</summary>
+public sealed class VideoKeyTests
+{
+    private const string Id = "01a20c7d1cd071c38916d7e826bb8743";
+
+    [Theory]
+    [InlineData("videos/" + Id + "/video.mp4")]
+    [InlineData("videos/" + Id + "/thumbnail.jpg")]
+    [InlineData("stremora/videos/" + Id + "/video")]
+    [InlineData("tenant/stremora/videos/" + Id + "/thumbnail")]
+    public void The_video_id_is_read_from_the_services_keys(string locator) =>
+        Assert.Equal(Guid.ParseExact(Id, "N"), StorageReconcileJob.VideoIdIn(locator));
+
+    [Theory]
+    [InlineData("videos/" + Id)]
+    [InlineData("videos/not-a-video-id/video.mp4")]
+    [InlineData("clips/" + Id + "/video.mp4")]
+    [InlineData("stremora/videos/01A20C7D1CD071C38916D7E826BB8743/video")]
+    [InlineData("holiday.mp4")]
+    public void Anything_else_names_no_video(string locator) =>
+        Assert.Null(StorageReconcileJob.VideoIdIn(locator));
+}
