@@ -66,8 +66,9 @@ public class CloudAndS3ApiFactory : ReliabilityApiFactory
         With("Hangfire:Dashboard:Password", SecretDashboardPassword);
         With("Storage:Order", "cloudinary,s3");
         With("Storage:Cloudinary:ChunkSizeBytes", (20 * 1000 * 1000).ToString(System.Globalization.CultureInfo.InvariantCulture));
-        With("Storage:Providers:cloudinary:IdleTimeoutSeconds", "3");
-        With("Storage:Providers:s3:IdleTimeoutSeconds", "5");
+        With("Storage:Providers:cloudinary:IdleTimeoutSeconds", "5");
+        // Generous: moto on a loaded machine can pause between parts; only the S3 "hang" case waits for it.
+        With("Storage:Providers:s3:IdleTimeoutSeconds", "20");
         With("Storage:Cloudinary:DestroyAttemptTimeout", "00:00:03");
         With("Storage:CircuitBreaker:MinimumThroughput", "100000");
         With("Cleanup:RetryDelaySeconds", "1");
