@@ -14,7 +14,7 @@ namespace Stremora.Modules.Videos.DeleteVideo;
 /// model flips to "deleted" in that same transaction, so the video is gone from get/list at once; the
 /// provider files go later, through <see cref="CleanupOutbox"/> and <see cref="StoredFileCleanupJob"/>.
 /// </summary>
-internal sealed class DeleteVideoEndpoint(IDocumentSession session, TimeProvider clock) : EndpointWithoutRequest<Results<NoContent, ProblemHttpResult>>
+internal sealed class DeleteVideoEndpoint(IDocumentSession session, IDocumentStore store, TimeProvider clock) : EndpointWithoutRequest<Results<NoContent, ProblemHttpResult>>
 {
     public override void Configure()
     {
@@ -55,6 +55,13 @@ internal sealed class DeleteVideoEndpoint(IDocumentSession session, TimeProvider
         }
         catch (Exception e) when (StreamAppends.IsVersionConflict(e))
         {
+            // Lost a race: if the winner deleted it, this caller sees what any later caller sees (404), not a 409 that says retry.
+            await using var fresh = store.QuerySession();
+            if (await fresh.LoadAsync<VideoDetails>(id, ct) is not { Status: VideoStatuses.Ready })
+            {
+                return VideoProblems.NotFound(id);
+            }
+
             return TypedResults.Problem(
                 statusCode: StatusCodes.Status409Conflict,
                 title: "Video changed concurrently",
