@@ -43,8 +43,11 @@ public sealed class ReturnToPrimaryTests(MaintenanceApiFactory api)
         Assert.Equal(2, first.GetProperty("moved").GetInt32());
         Assert.True(first.GetProperty("moreToDo").GetBoolean());
         // The dashboard shows the run under its name, with the report as its result.
-        var job = api.Services.GetRequiredService<JobStorage>().GetMonitoringApi().JobDetails(first.GetProperty("jobId").GetString());
-        Assert.Equal("Succeeded", job.History[0].StateName);
+        var monitoring = api.Services.GetRequiredService<JobStorage>().GetMonitoringApi();
+        var jobId = first.GetProperty("jobId").GetString();
+        // The report is stored just before the job returns: wait for Hangfire to record the outcome.
+        await Eventually.UntilAsync(() => Task.FromResult(monitoring.JobDetails(jobId).History[0].StateName == "Succeeded"), "the rebalance job is marked succeeded");
+        var job = monitoring.JobDetails(jobId);
         Assert.Contains("\"Moved\":2", job.History[0].Data["Result"], StringComparison.Ordinal);
         Assert.Equal(nameof(StorageRebalanceJob), job.Job.Type.Name);
         for (var run = 0; run < 5 && (await api.Job<StorageRebalanceJob>().RunAsync(null, CancellationToken.None)).MoreToDo; run++)
