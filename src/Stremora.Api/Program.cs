@@ -36,7 +36,8 @@ try
     // Fail fast, before anything connects anywhere, with the settings named (never their values).
     app.Services.GetRequiredService<IStartupValidator>().Validate();
 }
-catch (Exception e) when (e is OptionsValidationException or AggregateException)
+// Under the in-process test host ("Testing") the exception itself must reach the test, as it would from StartAsync.
+catch (Exception e) when (e is OptionsValidationException or AggregateException && !app.Environment.IsEnvironment("Testing"))
 {
     var failures = e is AggregateException all
         ? all.InnerExceptions.OfType<OptionsValidationException>().SelectMany(o => o.Failures)
@@ -51,6 +52,7 @@ app.UseDefaultFiles();   // "/" is the upload page (wwwroot/index.html)
 app.UseStaticFiles();
 app.UseAuthentication();
 app.UseAuthorization();
+app.UseMissingContentTypeProblem();
 app.UseFastEndpoints(c =>
 {
     c.Errors.UseProblemDetails();

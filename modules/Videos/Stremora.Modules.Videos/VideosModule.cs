@@ -30,6 +30,8 @@ public static class VideosModule
             .Bind(configuration.GetSection(UploadOptions.Section))
             .Validate(o => o.MaxVideoBytes > 0, "Upload__MaxVideoBytes must be a positive number of bytes.")
             .Validate(o => o.MaxThumbnailBytes > 0, "Upload__MaxThumbnailBytes must be a positive number of bytes.")
+            .Validate(o => o.MinBodyBytesPerSecond > 0, "Upload__MinBodyBytesPerSecond must be a positive number of bytes per second.")
+            .Validate(o => o.BodyRateGracePeriodSeconds > 1, "Upload__BodyRateGracePeriodSeconds must be more than 1 second.")
             .Validate(o => o.AbandonedAfter > TimeSpan.Zero, "Upload__AbandonedAfter must be a positive time span (e.g. 06:00:00).")
             .Validate(o => !string.IsNullOrWhiteSpace(o.SweepCron), "Upload__SweepCron must be a cron expression.")
             .ValidateOnStart();

@@ -1,5 +1,6 @@
 using Hangfire;
 using Hangfire.PostgreSql;
+using Hangfire.PostgreSql.Factories;
 using JasperFx;
 using Weasel.Core;
 using JasperFx.Events;
@@ -65,13 +66,18 @@ internal static class Persistence
             // HotCold: one instance runs the projections, the others stand by (advisory-lock leader election).
             .AddAsyncDaemon(DaemonMode.HotCold);
 
-        services.AddHangfire((sp, hangfire) => hangfire
+        // Each host gets its own JobStorage from DI rather than Hangfire's process-wide JobStorage.Current,
+        // so two hosts in one process (tests, side-by-side instances) never enqueue into each other's database.
+        services.AddSingleton<JobStorage>(sp =>
+        {
+            var connectionString = sp.GetRequiredService<IOptions<PostgresOptions>>().Value.ConnectionString;
+            var storageOptions = new PostgreSqlStorageOptions { SchemaName = HangfireSchema, PrepareSchemaIfNecessary = true };
+            return new PostgreSqlStorage(new NpgsqlConnectionFactory(connectionString, storageOptions), storageOptions);
+        });
+        services.AddHangfire(hangfire => hangfire
             .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
             .UseSimpleAssemblyNameTypeSerializer()
-            .UseRecommendedSerializerSettings()
-            .UsePostgreSqlStorage(
-                storage => storage.UseNpgsqlConnection(sp.GetRequiredService<IOptions<PostgresOptions>>().Value.ConnectionString),
-                new PostgreSqlStorageOptions { SchemaName = HangfireSchema, PrepareSchemaIfNecessary = true }));
+            .UseRecommendedSerializerSettings());
         services.AddHangfireServer(server =>
         {
             server.ServerName = $"stremora-{Environment.MachineName}-{Environment.ProcessId}";

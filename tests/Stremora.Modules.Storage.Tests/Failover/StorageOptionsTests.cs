@@ -1,21 +1,61 @@
+using System.Diagnostics;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
 using Stremora.Modules.Storage.Failover;
-using Stremora.TestKit.Host;
 
 namespace Stremora.Modules.Storage.Tests.Failover;
 
 public sealed class StorageOptionsTests
 {
-    [Fact]
-    public async Task The_host_refuses_to_start_with_an_unknown_provider_and_names_the_setting()
+    [Theory]
+    [InlineData("Storage__Order", "cloudinary,dropbox", "Storage:Order names unknown provider(s) dropbox")]
+    [InlineData("Storage__CircuitBreaker__BreakDurationSeconds", "0", "Storage:CircuitBreaker:BreakDurationSeconds must be at least 0.5.")]
+    [InlineData("AWS_ENDPOINT_URL_S3", "ftp://files.example", "AWS_ENDPOINT_URL_S3 must be an absolute http:// or https:// URL.")]
+    public async Task The_api_refuses_to_start_with_bad_storage_settings_and_names_the_setting(string key, string value, string expected)
     {
-        await using var api = new StremoraApiFactory().With("Storage:Order", "cloudinary,dropbox");
-        await api.InitializeAsync();
+        var (exitCode, output) = await RunApiAsync(key, value);
 
-        var error = Assert.Throws<OptionsValidationException>(() => api.CreateClient());
+        Assert.Equal(1, exitCode);
+        Assert.Contains("Stremora cannot start, invalid configuration", output, StringComparison.Ordinal);
+        Assert.Contains(expected, output, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", output, StringComparison.Ordinal);
+    }
 
-        Assert.Contains("Storage:Order names unknown provider(s) dropbox", error.Message, StringComparison.Ordinal);
+    /// <summary>Runs the real API process (the host turns validation failures into one line and exit code 1).</summary>
+    private static async Task<(int ExitCode, string Output)> RunApiAsync(string key, string value)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = AppContext.BaseDirectory,
+        };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Stremora.Api.dll"));
+        foreach (var inherited in start.Environment.Keys.Where(k => k.StartsWith("Storage__", StringComparison.Ordinal) || k.StartsWith("CLOUDINARY", StringComparison.Ordinal) || k.StartsWith("AWS_", StringComparison.Ordinal)).ToList())
+        {
+            start.Environment.Remove(inherited);
+        }
+
+        start.Environment["Auth__SigningKey"] = "a-signing-key-that-is-long-enough-0123456789";
+        start.Environment["ConnectionStrings__Postgres"] = "Host=127.0.0.1;Port=1;Username=x;Database=x";
+        start.Environment["ASPNETCORE_URLS"] = "http://127.0.0.1:0";
+        start.Environment[key] = value;
+        using var process = Process.Start(start)!;
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var stdout = process.StandardOutput.ReadToEndAsync(timeout.Token);
+        var stderr = process.StandardError.ReadToEndAsync(timeout.Token);
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw;
+        }
+
+        return (process.ExitCode, await stdout + await stderr);
     }
 
     [Fact]

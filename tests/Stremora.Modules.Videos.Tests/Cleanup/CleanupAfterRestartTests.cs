@@ -9,6 +9,7 @@ namespace Stremora.Modules.Videos.Tests.Cleanup;
 /// The crash the outbox exists for: the delete commits, the process dies before anything turns the
 /// cleanup events into jobs, and a fresh process on the same database must still remove the files.
 /// </summary>
+[Collection(SoloHostGroup.Name)]
 public sealed class CleanupAfterRestartTests
 {
     [Fact]
@@ -53,4 +54,14 @@ public sealed class CleanupAfterRestartTests
             }
         }
     }
+}
+
+/// <summary>
+/// Tests that stop and start hosts of their own run alone, after the parallel ones: background
+/// libraries keep some process-wide state, and a host torn down mid-run must not disturb the shared one.
+/// </summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class SoloHostGroup
+{
+    public const string Name = "solo-hosts";
 }

@@ -8,6 +8,8 @@ internal sealed class ChainLink
 {
     private readonly TimeProvider _time;
     private readonly CircuitBreakerStateProvider _state = new();
+    private readonly CircuitBreakerManualControl _control = new();
+    private readonly bool _countsConsecutiveFailures;
     private DateTimeOffset _blockedUntil;
 
     public ChainLink(IStorageProvider provider, CircuitBreakerSettings breaker, ProviderAttemptSettings attempt, TimeProvider time)
@@ -17,6 +19,7 @@ internal sealed class ChainLink
         Attempt = attempt;
         _time = time;
         Stats = new ProviderStats(time);
+        _countsConsecutiveFailures = breaker.FailureRatio >= 1.0;
         Pipeline = new ResiliencePipelineBuilder { TimeProvider = time }
             .AddCircuitBreaker(new CircuitBreakerStrategyOptions
             {
@@ -25,6 +28,7 @@ internal sealed class ChainLink
                 SamplingDuration = TimeSpan.FromSeconds(breaker.SamplingDurationSeconds),
                 BreakDuration = TimeSpan.FromSeconds(breaker.BreakDurationSeconds),
                 StateProvider = _state,
+                ManualControl = _control,
 
                 // A client that aborts or sends too much says nothing about the provider's health.
                 ShouldHandle = new PredicateBuilder().Handle<Exception>(e => e is not UploadAbortedException),
@@ -46,6 +50,22 @@ internal sealed class ChainLink
     public ResiliencePipeline Pipeline { get; }
 
     public ProviderStats Stats { get; }
+
+    /// <summary>
+    /// After an attempt stored a file. With FailureRatio 1 (the default) the circuit must open after
+    /// MinimumThroughput consecutive failures, but Polly counts over its whole sampling window, so one
+    /// success minutes ago would hold the circuit closed through an outage until it aged out. Closing a
+    /// closed circuit only clears that window, which makes the count consecutive.
+    /// </summary>
+    public async ValueTask RecordSuccessAsync()
+    {
+        Stats.RecordSuccess();
+        if (_countsConsecutiveFailures && _state.CircuitState == Polly.CircuitBreaker.CircuitState.Closed)
+        {
+            // Should a failure racing in have opened it meanwhile, this success is reason enough to close it again.
+            await _control.CloseAsync();
+        }
+    }
 
     /// <summary>
     /// closed, open or half-open. Polly only leaves Open when the next call arrives; once the break has

@@ -188,7 +188,7 @@ internal sealed partial class FailoverChain : IVideoStorage
                 async token => await RunAttemptAsync(link, request, target, spool, token),
                 cancellationToken);
             var elapsed = _time.GetElapsedTime(started);
-            link.Stats.RecordSuccess();
+            await link.RecordSuccessAsync();
             _metrics.Attempted(link.Name, AttemptOutcomes.Stored, elapsed.TotalMilliseconds);
             _metrics.Stored(link.Name, request.Kind, stored.Bytes);
             return (stored, new StorageAttempt(request.Kind, link.Name, AttemptOutcomes.Stored, null, (long)elapsed.TotalMilliseconds));

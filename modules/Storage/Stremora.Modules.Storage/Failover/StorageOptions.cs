@@ -10,9 +10,10 @@ namespace Stremora.Modules.Storage.Failover;
 /// <item><c>Storage:Local:Root</c>: the local disk provider's folder (default <c>.data/media</c> under the content root).</item>
 /// <item><c>Storage:Providers:{name}:TimeoutSeconds</c>: longest one attempt may take in all (default 3600: multi-GB uploads).</item>
 /// <item><c>Storage:Providers:{name}:IdleTimeoutSeconds</c>: longest an attempt may go without taking bytes or finishing, not counting waits for the client's bytes (default 120).</item>
-/// <item><c>Storage:CircuitBreaker:MinimumThroughput</c> (default 5), <c>FailureRatio</c> (default 1.0: every attempt in the window failed),
+/// <item><c>Storage:CircuitBreaker:MinimumThroughput</c> (default 5), <c>FailureRatio</c> (default 1.0),
 /// <c>SamplingDurationSeconds</c> (default 300), <c>BreakDurationSeconds</c> (default 30): the circuit opens when at least
-/// MinimumThroughput attempts within the sampling window failed at that ratio, and skips the provider for the break duration.</item>
+/// MinimumThroughput attempts within the sampling window failed at that ratio, and skips the provider for the break duration.
+/// With FailureRatio 1.0 a success clears the window, so it opens after MinimumThroughput consecutive failures.</item>
 /// </list>
 /// </summary>
 internal sealed class StorageOptions

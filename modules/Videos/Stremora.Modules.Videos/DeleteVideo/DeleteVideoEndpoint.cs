@@ -20,7 +20,12 @@ internal sealed class DeleteVideoEndpoint(IDocumentSession session, TimeProvider
     {
         Delete("/api/videos/{id:guid}");
         Policies(StremoraPolicies.SignedInUser);
-        Description(d => d.WithTags("Videos").ProducesProblemDetails(StatusCodes.Status404NotFound).ProducesProblemDetails(StatusCodes.Status401Unauthorized));
+        Description(d => d
+            .WithTags("Videos")
+            .Problem(StatusCodes.Status401Unauthorized, "Not signed in.")
+            .Problem(StatusCodes.Status403Forbidden, "Neither the owner nor an admin.")
+            .Problem(StatusCodes.Status404NotFound, "No ready video with this id.")
+            .Problem(StatusCodes.Status409Conflict, "The video changed concurrently; retry."));
         Summary(s => s.Summary = "Owner or admin: the video disappears at once; its stored files are removed by background jobs.");
     }
 

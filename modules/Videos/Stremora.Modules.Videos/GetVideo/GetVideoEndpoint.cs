@@ -12,7 +12,7 @@ internal sealed class GetVideoEndpoint(IQuerySession session, IVideoStorage stor
     {
         Get("/api/videos/{id:guid}");
         AllowAnonymous();
-        Description(d => d.WithTags("Videos").ProducesProblemDetails(StatusCodes.Status404NotFound));
+        Description(d => d.WithTags("Videos").Problem(StatusCodes.Status404NotFound, "No ready video with this id."));
         Summary(s => s.Summary = "A ready video with its files, providers and storage attempts; 404 for unknown, failed or deleted videos.");
     }
 

@@ -3,6 +3,7 @@ using FluentValidation;
 using Marten;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.OpenApi;
 using Stremora.Modules.Storage.Contracts;
 using Stremora.Modules.Videos.GetVideo;
 
@@ -42,7 +43,13 @@ internal sealed class ListVideosEndpoint(IQuerySession session, IVideoStorage st
     {
         Get("/api/videos");
         AllowAnonymous();
-        Description(d => d.WithTags("Videos").ClearDefaultAccepts().ProducesProblemFE(StatusCodes.Status400BadRequest));
+        Description(d => d
+            .WithTags("Videos")
+            .ClearDefaultAccepts()
+            .QueryParameter("ownerId", JsonSchemaType.String, "Only this owner's videos (the sub claim).")
+            .QueryParameter("page", JsonSchemaType.Integer, "Page number, from 1.", 1)
+            .QueryParameter("pageSize", JsonSchemaType.Integer, $"Items per page, 1 to {ListVideosRequest.MaxPageSize}.", ListVideosRequest.DefaultPageSize)
+            .Problem(StatusCodes.Status400BadRequest, "Invalid paging."));
         Summary(s => s.Summary = "Ready videos, newest first, optionally only one owner's.");
     }
 

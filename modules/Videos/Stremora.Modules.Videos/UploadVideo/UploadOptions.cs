@@ -18,5 +18,14 @@ internal sealed class UploadOptions
     /// <summary>How often the sweep runs (cron).</summary>
     public string SweepCron { get; set; } = "*/10 * * * *";
 
+    /// <summary>
+    /// Slowest body an upload may send once its grace period is over (Kestrel's default minimum, 240 B/s):
+    /// a client that stalls (slow-loris) is cut off with a 408 instead of holding a request and a spool file open.
+    /// </summary>
+    public double MinBodyBytesPerSecond { get; set; } = 240;
+
+    /// <summary>How long an upload body may run below <see cref="MinBodyBytesPerSecond"/> before it is cut off (must be over 1 s).</summary>
+    public double BodyRateGracePeriodSeconds { get; set; } = 10;
+
     public long MaxRequestBytes => MaxVideoBytes + MaxThumbnailBytes + FormOverheadBytes;
 }

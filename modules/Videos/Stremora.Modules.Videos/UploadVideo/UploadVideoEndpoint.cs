@@ -10,6 +10,8 @@ using Marten.Exceptions;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
+using MinDataRate = Microsoft.AspNetCore.Server.Kestrel.Core.MinDataRate;
+using Microsoft.AspNetCore.Server.Kestrel.Core.Features;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -39,6 +41,7 @@ internal sealed partial class UploadVideoEndpoint(
     public const string ReplayedHeader = "Idempotent-Replayed";
     private const int MaxFieldBytes = 64 * 1024;
     private const int MaxIdempotencyKeyLength = 255;
+    private const int MaxDeclaredTypeLength = 255;
     private static readonly TimeSpan CleanupBudget = TimeSpan.FromSeconds(30);
     private static readonly UploadVideoRequest.Validator Validator = new();
 
@@ -49,12 +52,14 @@ internal sealed partial class UploadVideoEndpoint(
         AllowFileUploads(dontAutoBindFormData: true);
         Description(d => d
             .WithTags("Videos")
-            .ProducesProblemFE(StatusCodes.Status400BadRequest)
-            .ProducesProblemDetails(StatusCodes.Status401Unauthorized)
-            .ProducesProblemDetails(StatusCodes.Status409Conflict)
-            .ProducesProblemDetails(StatusCodes.Status413PayloadTooLarge)
-            .ProducesProblemDetails(StatusCodes.Status415UnsupportedMediaType)
-            .ProducesProblemDetails(StatusCodes.Status503ServiceUnavailable));
+            .UploadForm()
+            .HeaderParameter(IdempotencyKeyHeader, "Optional. The same key and content from the same user returns the same video instead of a second upload.")
+            .Problem(StatusCodes.Status400BadRequest, "Invalid or missing fields (title 1-200 characters, description up to 5000, a non-empty video).")
+            .Problem(StatusCodes.Status401Unauthorized, "Not signed in.")
+            .Problem(StatusCodes.Status409Conflict, "The Idempotency-Key was used for different content, or its upload is still running.")
+            .Problem(StatusCodes.Status413PayloadTooLarge, "Larger than Upload:MaxVideoBytes / Upload:MaxThumbnailBytes.")
+            .Problem(StatusCodes.Status415UnsupportedMediaType, "Not multipart/form-data, or a part's bytes are not a video (video) / JPEG, PNG, WebP (thumbnail).")
+            .Problem(StatusCodes.Status503ServiceUnavailable, "Every storage provider failed; the problem lists each attempt."));
         Summary(s =>
         {
             s.Summary = "Upload a video (multipart/form-data: title, description, video, thumbnail); optional Idempotency-Key header.";
@@ -76,6 +81,12 @@ internal sealed partial class UploadVideoEndpoint(
             bodySize.MaxRequestBodySize = limits.MaxRequestBytes;
         }
 
+        // A client that stalls mid-body (slow-loris) is cut off with a 408 instead of holding the request and its spool file.
+        if (HttpContext.Features.Get<IHttpMinRequestBodyDataRateFeature>() is { } bodyRate)
+        {
+            bodyRate.MinDataRate = new MinDataRate(limits.MinBodyBytesPerSecond, TimeSpan.FromSeconds(limits.BodyRateGracePeriodSeconds));
+        }
+
         if (!MediaTypeHeaderValue.TryParse(HttpContext.Request.ContentType, out var mediaType)
             || !string.Equals(mediaType.MediaType.Value, "multipart/form-data", StringComparison.OrdinalIgnoreCase)
             || HeaderUtilities.RemoveQuotes(mediaType.Boundary).Length == 0)
@@ -91,7 +102,8 @@ internal sealed partial class UploadVideoEndpoint(
         }
 
         var upload = new Upload(Guid.CreateVersion7(), ownerId, key.Length == 0 ? null : IdempotencyKeyHash(ownerId, key), HttpContext.Request.ContentLength);
-        var reader = new MultipartReader(HeaderUtilities.RemoveQuotes(mediaType.Boundary).ToString(), HttpContext.Request.Body)
+        var body = new BodyEndProbe(HttpContext.Request.Body);
+        var reader = new MultipartReader(HeaderUtilities.RemoveQuotes(mediaType.Boundary).ToString(), body)
         {
             // Per-part limits are enforced by storage (MaxBytes) and the whole body by Kestrel; the reader's 128 MB default would cut videos off.
             BodyLengthLimit = null,
@@ -145,6 +157,17 @@ internal sealed partial class UploadVideoEndpoint(
         {
             await AbandonAsync(upload, "the request body passed the size limit");
             return Problems.TooLarge($"The request passed the limit of {limits.MaxRequestBytes} bytes.");
+        }
+        catch (BadHttpRequestException slow) when (slow.StatusCode == StatusCodes.Status408RequestTimeout)
+        {
+            await AbandonAsync(upload, "the request body arrived too slowly");
+            return Problems.Problem(StatusCodes.Status408RequestTimeout, "Upload too slow", $"The request body arrived slower than {limits.MinBodyBytesPerSecond} bytes per second; the upload was abandoned.");
+        }
+        catch (IOException truncated) when (body.Ended && !ct.IsCancellationRequested)
+        {
+            // The whole body arrived but the multipart reader ran out of it: no closing boundary, or the wrong one.
+            await AbandonAsync(upload, "the multipart body is truncated");
+            return Problems.Problem(StatusCodes.Status400BadRequest, "Malformed form", "The multipart/form-data body ended before its closing boundary (truncated, or not using the boundary its Content-Type declares): " + truncated.Message);
         }
         catch (Exception malformed) when (malformed is InvalidDataException or BadHttpRequestException && !ct.IsCancellationRequested)
         {
@@ -339,14 +362,18 @@ internal sealed partial class UploadVideoEndpoint(
     {
         // Fields sent before the files are checked now, before anything is stored.
         var early = Validator.Validate(upload.Form);
-        early.Errors.RemoveAll(e => !(e.PropertyName == nameof(UploadVideoRequest.Title) && upload.Form.Title is not null)
-                                    && !(e.PropertyName == nameof(UploadVideoRequest.Description) && upload.Form.Description is not null));
+        // Case-insensitive: FastEndpoints makes FluentValidation report property names in camelCase ("title").
+        early.Errors.RemoveAll(e => !(string.Equals(e.PropertyName, nameof(UploadVideoRequest.Title), StringComparison.OrdinalIgnoreCase) && upload.Form.Title is not null)
+                                    && !(string.Equals(e.PropertyName, nameof(UploadVideoRequest.Description), StringComparison.OrdinalIgnoreCase) && upload.Form.Description is not null));
         if (early.Errors.Count > 0)
         {
             throw new UploadRejectedException(early, "the form is invalid: " + early);
         }
 
-        var declaredType = firstFile.ContentType;
+        // Recorded as sent only when it is a plausible media type: a header may carry anything (NUL, kilobytes).
+        var declaredType = MediaTypeHeaderValue.TryParse(firstFile.ContentType, out var declared) && firstFile.ContentType!.Length <= MaxDeclaredTypeLength && !firstFile.ContentType.Any(char.IsControl)
+            ? declared.ToString()
+            : null;
         var started = new VideoUploadStarted(
             upload.VideoId,
             upload.OwnerId,

@@ -25,7 +25,11 @@ internal sealed class VideoHistoryEndpoint(IQuerySession session) : EndpointWith
     {
         Get("/api/videos/{id:guid}/history");
         Policies(StremoraPolicies.SignedInUser);
-        Description(d => d.WithTags("Videos").ProducesProblemDetails(StatusCodes.Status404NotFound).ProducesProblemDetails(StatusCodes.Status401Unauthorized));
+        Description(d => d
+            .WithTags("Videos")
+            .Problem(StatusCodes.Status401Unauthorized, "Not signed in.")
+            .Problem(StatusCodes.Status403Forbidden, "Neither the owner nor an admin.")
+            .Problem(StatusCodes.Status404NotFound, "No video with this id."));
         Summary(s => s.Summary = "Owner or admin: the video's lifecycle events in order.");
     }
 

@@ -1,0 +1,124 @@
+using System.Security.Cryptography;
+using Stremora.Bench.Reporting;
+using Stremora.TestKit.FakeCloudinary;
+using Stremora.TestKit.Host;
+using Stremora.TestKit.Postgres;
+
+namespace Stremora.Bench.Infrastructure;
+
+/// <summary>Everything the suites share: options, the report, payloads, the signing key, and the real dependencies.</summary>
+internal sealed class BenchContext : IAsyncDisposable
+{
+    private readonly List<ApiProcess> _apis = [];
+    private S3Target? _s3;
+    private FakeCloudinaryServer? _cloudinary;
+    private ApiProcess? _sharedS3;
+
+    public BenchContext(BenchOptions options)
+    {
+        Options = options;
+        WorkDirectory = Path.Combine(Path.GetTempPath(), $"stremora-bench-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(WorkDirectory);
+        Payloads = new Payloads(Path.Combine(WorkDirectory, "payloads"));
+    }
+
+    public BenchOptions Options { get; }
+
+    public Report Report { get; } = new();
+
+    public string WorkDirectory { get; }
+
+    public Payloads Payloads { get; }
+
+    /// <summary>A fresh HS256 key per bench run, given to every API instance; tokens are minted with it.</summary>
+    public string SigningKey { get; } = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
+
+    public string Token => TestTokens.For("bench-user", lifetime: TimeSpan.FromHours(3), signingKey: SigningKey);
+
+    public async Task<S3Target> S3Async() => _s3 ??= await S3Target.CreateAsync();
+
+    public async Task<IReadOnlyDictionary<string, string>> S3SettingsAsync() => (await S3Async()).Settings;
+
+    /// <summary>One API with the chain "s3" only, shared by the suites that compare against it.</summary>
+    public async Task<ApiProcess> SharedS3ApiAsync(CancellationToken cancellationToken)
+    {
+        if (_sharedS3 is null)
+        {
+            var settings = await BaseSettingsAsync("s3");
+            foreach (var (key, value) in await S3SettingsAsync())
+            {
+                settings[key] = value;
+            }
+
+            settings["Storage__Order"] = "s3";
+            _sharedS3 = await StartApiAsync("s3", settings, cancellationToken);
+        }
+
+        return _sharedS3;
+    }
+
+    public async Task<FakeCloudinaryServer> CloudinaryAsync() => _cloudinary ??= await FakeCloudinaryServer.StartAsync(signatureAlgorithm: "sha256");
+
+    /// <summary>Settings every API instance gets: its own database, the bench's signing key, quiet logs, private temp folders.</summary>
+    public async Task<Dictionary<string, string>> BaseSettingsAsync(string name)
+    {
+        var database = await PostgresServer.Instance.CreateDatabaseAsync("stremora_bench");
+        var work = Path.Combine(WorkDirectory, name);
+        return new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["ConnectionStrings__Postgres"] = database,
+            ["Auth__SigningKey"] = SigningKey,
+            ["Storage__SpoolDirectory"] = Path.Combine(work, "spool"),
+            ["Storage__Local__Root"] = Path.Combine(work, "media"),
+            ["Logging__LogLevel__Default"] = "Warning",
+        };
+    }
+
+    /// <summary>Starts <c>dotnet Stremora.Api.dll</c> (Release) with these settings; stopped when the bench ends, or by disposing it.</summary>
+    public async Task<ApiProcess> StartApiAsync(string name, IReadOnlyDictionary<string, string> settings, CancellationToken cancellationToken)
+    {
+        if (!File.Exists(Options.ApiDll))
+        {
+            throw new InvalidOperationException($"{Options.ApiDll} is missing: build the API in Release first (./stremora bench does).");
+        }
+
+        var api = await ApiProcess.StartAsync(name, "dotnet", [Options.ApiDll], Options.ApiDirectory, Options.LogDirectory, settings, cancellationToken);
+        _apis.Add(api);
+        return api;
+    }
+
+    public async Task StopApiAsync(ApiProcess api)
+    {
+        _apis.Remove(api);
+        if (ReferenceEquals(api, _sharedS3))
+        {
+            _sharedS3 = null;
+        }
+
+        await api.DisposeAsync();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var api in _apis)
+        {
+            await api.DisposeAsync();
+        }
+
+        _apis.Clear();
+        if (_cloudinary is not null)
+        {
+            await _cloudinary.DisposeAsync();
+        }
+
+        _s3?.Dispose();
+        Payloads.Dispose();
+        try
+        {
+            Directory.Delete(WorkDirectory, recursive: true);
+        }
+        catch (DirectoryNotFoundException)
+        {
+        }
+    }
+}

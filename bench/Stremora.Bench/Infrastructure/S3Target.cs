@@ -1,0 +1,47 @@
+using Amazon.Runtime;
+using Amazon.S3;
+using Amazon.S3.Model;
+using Stremora.TestKit.S3;
+
+namespace Stremora.Bench.Infrastructure;
+
+/// <summary>The test kit's moto_server and one bucket on it: the API's settings for it, and a client for the baselines and clean-up.</summary>
+internal sealed class S3Target : IDisposable
+{
+    private S3Target(MotoServer server, string bucket)
+    {
+        Server = server;
+        Bucket = bucket;
+        Client = new AmazonS3Client(
+            new BasicAWSCredentials(server.AccessKey, server.SecretKey),
+            new AmazonS3Config { ServiceURL = server.Endpoint, AuthenticationRegion = MotoServer.Region, ForcePathStyle = true, Timeout = TimeSpan.FromMinutes(10) });
+    }
+
+    public MotoServer Server { get; }
+
+    public string Bucket { get; }
+
+    public AmazonS3Client Client { get; }
+
+    /// <summary>The standard AWS_* variables the API reads.</summary>
+    public IReadOnlyDictionary<string, string> Settings => new Dictionary<string, string>(StringComparer.Ordinal)
+    {
+        ["AWS_REGION"] = MotoServer.Region,
+        ["AWS_ACCESS_KEY_ID"] = Server.AccessKey,
+        ["AWS_SECRET_ACCESS_KEY"] = Server.SecretKey,
+        ["AWS_S3_BUCKET_NAME"] = Bucket,
+        ["AWS_ENDPOINT_URL_S3"] = Server.Endpoint,
+    };
+
+    public static async Task<S3Target> CreateAsync()
+    {
+        var bucket = await MotoServer.Instance.CreateBucketAsync();
+        return new S3Target(MotoServer.Instance, bucket.Name);
+    }
+
+    /// <summary>moto keeps objects in memory: every benchmark upload is removed as soon as it is measured.</summary>
+    public async Task DeleteAsync(string key, CancellationToken cancellationToken) =>
+        await Client.DeleteObjectAsync(new DeleteObjectRequest { BucketName = Bucket, Key = key }, cancellationToken);
+
+    public void Dispose() => Client.Dispose();
+}

@@ -1,0 +1,61 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+using Stremora.TestKit.Host;
+
+namespace Stremora.Bench.Suites;
+
+/// <summary>
+/// The real API hosted in the bench process on a Kestrel port, plus one extra endpoint the product does not
+/// have: the bare minimal-API baseline that reads the same row with Npgsql. The baseline is added from here
+/// (a startup filter), so no benchmark code lives in the product.
+/// </summary>
+internal sealed class ReadsHost : StremoraApiFactory
+{
+    public const string BaselinePrefix = "/bench-baseline";
+
+    private NpgsqlDataSource? _baselineDb;
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        base.ConfigureWebHost(builder);
+        _baselineDb = NpgsqlDataSource.Create(ConnectionString);
+        var db = new BaselineDb(_baselineDb);
+        builder.ConfigureServices(services => services.AddSingleton<IStartupFilter>(new BaselineEndpoint(db)));
+    }
+
+    public override async Task DisposeAsync()
+    {
+        await base.DisposeAsync();
+        if (_baselineDb is not null)
+        {
+            await _baselineDb.DisposeAsync();
+        }
+    }
+
+    /// <summary>Its own pool on the same database, so the baseline never borrows the product's.</summary>
+    private sealed record BaselineDb(NpgsqlDataSource Source);
+
+    private sealed class BaselineEndpoint(BaselineDb db) : IStartupFilter
+    {
+        public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
+        {
+            app.Map(BaselinePrefix, branch =>
+            {
+                branch.UseRouting();
+                branch.UseEndpoints(endpoints => endpoints.MapGet("/videos/{id:guid}", ReadAsync));
+            });
+            next(app);
+        };
+
+        private async Task<IResult> ReadAsync(Guid id, CancellationToken cancellationToken)
+        {
+            await using var command = db.Source.CreateCommand("select data from stremora.mt_doc_videodetails where id = $1");
+            command.Parameters.Add(new NpgsqlParameter { Value = id });
+            var json = await command.ExecuteScalarAsync(cancellationToken) as string;
+            return json is null ? Results.NotFound() : Results.Text(json, "application/json");
+        }
+    }
+}

@@ -1,0 +1,144 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Text.RegularExpressions;
+using Stremora.Bench.Infrastructure;
+using Stremora.Bench.Reporting;
+
+namespace Stremora.Bench.Suites;
+
+/// <summary>
+/// 4. Reads: GET /api/videos/{id} under load from wrk (a separate process) versus a bare minimal-API endpoint
+/// in the same process reading the same row with Npgsql; alternating runs.
+/// </summary>
+internal static partial class ReadsSuite
+{
+    public static async Task RunAsync(BenchContext context, CancellationToken cancellationToken)
+    {
+        var options = context.Options;
+        var s3 = await context.S3Async();
+        var port = ApiProcess.FreePort();
+
+        // WebApplicationFactory's own way to find the API's content root when the caller is not a test project beside it.
+        Environment.SetEnvironmentVariable("ASPNETCORE_TEST_CONTENTROOT_STREMORA_API", options.ApiDirectory);
+        await using var host = new ReadsHost();
+        await host.InitializeAsync();
+        foreach (var (key, value) in s3.Settings)
+        {
+            host.With(key, value);
+        }
+
+        host.With("Storage:Order", "s3").With("Logging:LogLevel:Default", "Warning");
+        host.UseKestrel(port);
+        host.StartServer();
+
+        var baseAddress = new Uri($"http://127.0.0.1:{port}/");
+        using var http = new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromMinutes(5) };
+        var video = await UploadClient.UploadAsync(http, Stremora.TestKit.Host.TestTokens.For("bench-reader"), context.Payloads.Get(Payloads.MiB), cancellationToken);
+        var apiUrl = new Uri(baseAddress, $"api/videos/{video.Id}");
+        var baselineUrl = new Uri(baseAddress, $"{ReadsHost.BaselinePrefix.TrimStart('/')}/videos/{video.Id}");
+        foreach (var url in new[] { apiUrl, baselineUrl })
+        {
+            using var response = await http.GetAsync(url, cancellationToken);
+            if (response.StatusCode != HttpStatusCode.OK)
+            {
+                throw new InvalidOperationException($"GET {url} answered {(int)response.StatusCode}: the read benchmark needs 200.");
+            }
+        }
+
+        // Warm-up: JIT tiers and connection pools, for both endpoints.
+        await WrkAsync(apiUrl, options.ReadConnections, 3, cancellationToken);
+        await WrkAsync(baselineUrl, options.ReadConnections, 3, cancellationToken);
+
+        var apiRps = new List<double>();
+        var apiP99 = new List<double>();
+        var baseRps = new List<double>();
+        var baseP99 = new List<double>();
+        for (var run = 0; run < options.Runs; run++)
+        {
+            foreach (var url in run % 2 == 0 ? new[] { apiUrl, baselineUrl } : [baselineUrl, apiUrl])
+            {
+                var (rps, p99) = await WrkAsync(url, options.ReadConnections, options.ReadSeconds, cancellationToken);
+                (url == apiUrl ? apiRps : baseRps).Add(rps);
+                (url == apiUrl ? apiP99 : baseP99).Add(p99);
+            }
+
+            Console.WriteLine($"    reads run {run + 1}/{options.Runs}: {apiRps[^1]:0} req/s (p99 {apiP99[^1]:0.00} ms) vs baseline {baseRps[^1]:0} req/s (p99 {baseP99[^1]:0.00} ms)");
+        }
+
+        await s3.DeleteAsync(video.Locator, cancellationToken);
+        context.Report.Add(BenchRow.Compare(
+            "reads.throughput",
+            "4",
+            $"GET /api/videos/{{id}}, {options.ReadConnections} connections, wrk {options.ReadSeconds} s (req/s)",
+            "req/s",
+            apiRps,
+            "bare minimal API + Npgsql, same row, same process",
+            baseRps,
+            "≥ ×0.70",
+            r => r >= 0.7));
+        context.Report.Add(BenchRow.Absolute(
+            "reads.p99",
+            "4",
+            $"GET /api/videos/{{id}} p99 latency at {options.ReadConnections} connections (ms)",
+            "ms",
+            apiP99,
+            "p99 of the bare endpoint",
+            baseP99,
+            "≤ 10 ms",
+            m => m <= 10));
+    }
+
+    private static async Task<(double RequestsPerSecond, double P99Ms)> WrkAsync(Uri url, int connections, int seconds, CancellationToken cancellationToken)
+    {
+        var start = new ProcessStartInfo("wrk")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var argument in new[] { "-t2", $"-c{connections}", $"-d{seconds}s", "--latency", url.ToString() })
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var process = Process.Start(start) ?? throw new InvalidOperationException("wrk did not start (apt-get install wrk).");
+        var output = process.StandardOutput.ReadToEndAsync(cancellationToken);
+        var errors = process.StandardError.ReadToEndAsync(cancellationToken);
+        await process.WaitForExitAsync(cancellationToken);
+        var text = await output;
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"wrk failed ({process.ExitCode}): {await errors}{text}");
+        }
+
+        if (NonSuccess().IsMatch(text) || SocketErrors().IsMatch(text))
+        {
+            throw new InvalidOperationException($"wrk saw failed requests against {url}:\n{text}");
+        }
+
+        var rps = double.Parse(RequestsPerSecond().Match(text).Groups[1].Value, CultureInfo.InvariantCulture);
+        var p99 = P99().Match(text);
+        var value = double.Parse(p99.Groups[1].Value, CultureInfo.InvariantCulture);
+        var ms = p99.Groups[2].Value switch
+        {
+            "us" => value / 1000,
+            "ms" => value,
+            "s" => value * 1000,
+            var unit => throw new InvalidOperationException($"wrk latency unit '{unit}'?"),
+        };
+        return (rps, ms);
+    }
+
+    [GeneratedRegex(@"Requests/sec:\s+([0-9.]+)")]
+    private static partial Regex RequestsPerSecond();
+
+    [GeneratedRegex(@"^\s+99%\s+([0-9.]+)(us|ms|s)\s*$", RegexOptions.Multiline)]
+    private static partial Regex P99();
+
+    [GeneratedRegex(@"Non-2xx or 3xx responses")]
+    private static partial Regex NonSuccess();
+
+    [GeneratedRegex(@"Socket errors:")]
+    private static partial Regex SocketErrors();
+}

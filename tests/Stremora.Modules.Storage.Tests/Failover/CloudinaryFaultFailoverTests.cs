@@ -1,0 +1,82 @@
+using Stremora.TestKit.FakeCloudinary;
+using Stremora.TestKit.Host;
+
+namespace Stremora.Modules.Storage.Tests.Failover;
+
+/// <summary>Short Cloudinary time limits (the hang case), and a circuit that never opens so each fault is tried on its own.</summary>
+public sealed class CloudinaryFaultFixture : FailoverHostFixture
+{
+    public const int IdleTimeoutSeconds = 2;
+
+    protected override Task ConfigureAsync(StremoraApiFactory host)
+    {
+        host.With("Storage:Providers:cloudinary:IdleTimeoutSeconds", IdleTimeoutSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        host.With("Storage:Providers:cloudinary:TimeoutSeconds", "60");
+        host.With("Storage:CircuitBreaker:MinimumThroughput", "1000");
+        return Task.CompletedTask;
+    }
+}
+
+/// <summary>
+/// Issue 3, must show: whatever way Cloudinary fails, the file lands on S3 with identical bytes (read
+/// back through the presigned URL) and the attempts list Cloudinary's failure, with no secret in it.
+/// </summary>
+public sealed class CloudinaryFaultFailoverTests : IClassFixture<CloudinaryFaultFixture>
+{
+    private const long FileBytes = 1_000_000;
+
+    private readonly CloudinaryFaultFixture _fixture;
+
+    public CloudinaryFaultFailoverTests(CloudinaryFaultFixture fixture)
+    {
+        _fixture = fixture;
+        _fixture.Cloudinary.Faults.Clear();
+    }
+
+    [Theory]
+    [InlineData(FakeCloudinaryFault.InternalServerError, "cloudinary answered 500: General Error")]
+    [InlineData(FakeCloudinaryFault.ServiceUnavailable, "cloudinary answered 503: Service Unavailable")]
+    [InlineData(FakeCloudinaryFault.RateLimited, "cloudinary answered 420: Rate Limit Exceeded")]
+    [InlineData(FakeCloudinaryFault.TooManyRequests, "cloudinary answered 429: Too Many Requests")]
+    [InlineData(FakeCloudinaryFault.Hang, "no progress for 2 s")]
+    [InlineData(FakeCloudinaryFault.ResetMidBody, "cloudinary could not be reached")]
+    [InlineData(FakeCloudinaryFault.WrongBytes, "cloudinary reported 1000001 bytes stored but 1000000 were sent")]
+    [InlineData(FakeCloudinaryFault.InvalidJson, "cloudinary answered with an upload result that is not the expected JSON")]
+    public async Task Each_cloudinary_fault_puts_the_file_on_s3_with_identical_bytes_and_lists_the_cloudinary_failure(FakeCloudinaryFault fault, string error)
+    {
+        var cloudinary = _fixture.Cloudinary;
+        cloudinary.Faults.FailAll(fault);
+        var before = cloudinary.RequestCount;
+        await using var video = new GeneratedVideo(FileBytes, seed: 100 + (int)fault);
+        var request = Uploads.VideoRequest($"fault-{fault}");
+
+        var result = await _fixture.Storage.StoreAsync(request, video, CancellationToken.None);
+        cloudinary.Faults.Clear();
+
+        Assert.Collection(
+            result.Attempts,
+            failed =>
+            {
+                Assert.Equal(("cloudinary", "failed"), (failed.Provider, failed.Outcome));
+                Assert.False(string.IsNullOrWhiteSpace(failed.Error));
+                Assert.StartsWith(error, failed.Error, StringComparison.Ordinal);
+                Assert.DoesNotContain(cloudinary.ApiSecret, failed.Error, StringComparison.Ordinal);
+                Assert.DoesNotContain(cloudinary.ApiKey, failed.Error, StringComparison.Ordinal);
+                Assert.DoesNotContain("signature", failed.Error, StringComparison.OrdinalIgnoreCase);
+            },
+            stored => Assert.Equal(("s3", "stored", (string?)null), (stored.Provider, stored.Outcome, stored.Error)));
+
+        // The fault really was served: Cloudinary was asked (and not simply skipped).
+        Assert.Contains(cloudinary.Requests.Skip(before), r => r.Operation == "upload" && r.Fault == fault);
+
+        Assert.Equal("s3", result.Stored.Provider);
+        Assert.Equal((FileBytes, video.Sha256), (result.Stored.Bytes, result.Stored.Sha256));
+        Assert.Contains("X-Amz-Signature=", result.Stored.Url, StringComparison.Ordinal);
+        Assert.Equal((FileBytes, video.Sha256), await Uploads.FetchAsync(result.Stored.Url));
+        Assert.Contains(result.Stored.Locator, await _fixture.Bucket.KeysAsync());
+
+        // Cloudinary keeps nothing of the failed attempt (a wrong-size or unreadable result is destroyed).
+        Assert.DoesNotContain(cloudinary.Assets, a => a.PublicId.EndsWith(request.Key, StringComparison.Ordinal));
+        Assert.Empty(Directory.GetFiles(_fixture.Host.SpoolDirectory));
+    }
+}

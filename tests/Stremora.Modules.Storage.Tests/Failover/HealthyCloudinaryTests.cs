@@ -1,0 +1,66 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text.Json;
+
+namespace Stremora.Modules.Storage.Tests.Failover;
+
+public sealed class HealthyCloudinaryFixture : FailoverHostFixture;
+
+/// <summary>Issue 3, must show: with Cloudinary healthy a video lands there, and its URL serves the very bytes sent.</summary>
+public sealed class HealthyCloudinaryTests : IClassFixture<HealthyCloudinaryFixture>
+{
+    private readonly HealthyCloudinaryFixture _fixture;
+
+    public HealthyCloudinaryTests(HealthyCloudinaryFixture fixture)
+    {
+        _fixture = fixture;
+        _fixture.Cloudinary.Faults.Clear();
+    }
+
+    [Fact]
+    public async Task A_video_lands_on_cloudinary_and_its_url_serves_the_same_bytes()
+    {
+        await using var video = new GeneratedVideo(3_000_000);
+
+        var result = await _fixture.Storage.StoreAsync(Uploads.VideoRequest("healthy"), video, CancellationToken.None);
+
+        Assert.Equal("cloudinary", result.Stored.Provider);
+        var attempt = Assert.Single(result.Attempts);
+        Assert.Equal(("cloudinary", "stored", (string?)null), (attempt.Provider, attempt.Outcome, attempt.Error));
+        Assert.Equal((video.Length, video.Sha256), (result.Stored.Bytes, result.Stored.Sha256));
+        var asset = Assert.Single(_fixture.Cloudinary.Assets, a => a.PublicId == result.Stored.Locator);
+        Assert.Equal(video.Sha256, asset.Sha256);
+        Assert.Equal((video.Length, video.Sha256), await Uploads.FetchAsync(result.Stored.Url));
+        Assert.Empty(Directory.GetFiles(_fixture.Host.SpoolDirectory));
+    }
+
+    [Fact]
+    public async Task An_upload_over_http_answers_201_with_cloudinary_as_provider_and_a_url_that_serves_the_same_bytes()
+    {
+        using var client = _fixture.Host.ClientFor("healthy-uploader");
+        await using var video = new GeneratedVideo(2_500_000, seed: 11);
+        using var form = new MultipartFormDataContent
+        {
+            { new StringContent("Healthy Cloudinary"), "title" },
+            { new StringContent("Lands on the first provider."), "description" },
+        };
+        var file = new StreamContent(video);
+        file.Headers.ContentType = new MediaTypeHeaderValue("video/mp4");
+        form.Add(file, "video", "clip.mp4");
+
+        using var response = await client.PostAsync(new Uri("/api/videos", UriKind.Relative), form);
+
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.Created, $"{(int)response.StatusCode}: {body}");
+        using var json = JsonDocument.Parse(body);
+        var stored = json.RootElement.GetProperty("video");
+        Assert.Equal("cloudinary", stored.GetProperty("provider").GetString());
+        Assert.Equal(video.Sha256, stored.GetProperty("sha256").GetString());
+        Assert.Equal(video.Length, stored.GetProperty("bytes").GetInt64());
+        var attempts = json.RootElement.GetProperty("attempts").EnumerateArray()
+            .Select(a => (a.GetProperty("file").GetString(), a.GetProperty("provider").GetString(), a.GetProperty("outcome").GetString()))
+            .ToList();
+        Assert.Equal([("video", "cloudinary", "stored")], attempts);
+        Assert.Equal((video.Length, video.Sha256), await Uploads.FetchAsync(stored.GetProperty("url").GetString()!));
+    }
+}

@@ -1,0 +1,238 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using Stremora.ReliabilityTests.Infrastructure;
+using Stremora.TestKit.Host;
+
+namespace Stremora.ReliabilityTests.Access;
+
+/// <summary>The routes of the access matrix (DESIGN.md's HTTP contract).</summary>
+public enum Route
+{
+    UploadVideo,
+    GetVideo,
+    ListVideos,
+    DeleteVideo,
+    VideoHistory,
+    AdminStorage,
+    HangfireDashboard,
+    HealthReady,
+    OpenApi,
+}
+
+/// <summary>One host whose catalog holds a video of <see cref="Callers.OwnerId"/> that the read cells look at.</summary>
+public sealed class AccessApiFactory : ReliabilityApiFactory
+{
+    public const string SeedTitle = "Owner's private-ish seed video 5b1e";
+    public const string SeedDescriptionMarker = "Uploaded by the reliability suite.";
+
+    public JsonElement Seed { get; private set; }
+
+    public override async Task InitializeAsync()
+    {
+        await base.InitializeAsync();
+        Seed = await UploadAsync(Callers.OwnerId, SeedTitle);
+    }
+}
+
+/// <summary>
+/// Every route × every kind of caller, one test case per cell. Forged tokens (expired, alg:none, another
+/// key) all claim the owner's id and the admin role, so any that got through would show as a 2xx.
+/// Public routes (GET video, list, health, OpenAPI) ignore credentials they cannot verify: the caller is
+/// treated as anonymous and sees exactly the public data. Every 401/403 is problem+json and reveals neither
+/// the video's data nor internals.
+/// </summary>
+public sealed class AccessMatrixTests(AccessApiFactory api) : IClassFixture<AccessApiFactory>
+{
+    /// <summary>Extra callers for the dashboard's own scheme (HTTP Basic), sent to every route.</summary>
+    public enum BasicCaller
+    {
+        DashboardPassword,
+        WrongDashboardPassword,
+    }
+
+    public static TheoryData<Route, Caller, HttpStatusCode> Cells()
+    {
+        var data = new TheoryData<Route, Caller, HttpStatusCode>();
+        foreach (var route in Enum.GetValues<Route>())
+        {
+            foreach (var caller in Callers.All)
+            {
+                data.Add(route, caller, Expected(route, caller));
+            }
+        }
+
+        return data;
+    }
+
+    public static TheoryData<Route, BasicCaller, HttpStatusCode> BasicCells()
+    {
+        var data = new TheoryData<Route, BasicCaller, HttpStatusCode>();
+        foreach (var route in Enum.GetValues<Route>())
+        {
+            foreach (var caller in Enum.GetValues<BasicCaller>())
+            {
+                // Basic is the dashboard's credential only; on the API it is no credential at all.
+                var expected = route switch
+                {
+                    Route.HangfireDashboard => caller == BasicCaller.DashboardPassword ? HttpStatusCode.OK : HttpStatusCode.Unauthorized,
+                    _ => Expected(route, Caller.Anonymous),
+                };
+                data.Add(route, caller, expected);
+            }
+        }
+
+        return data;
+    }
+
+    private static HttpStatusCode Expected(Route route, Caller caller)
+    {
+        var signedIn = caller is Caller.Owner or Caller.OtherUser or Caller.Admin;
+        return route switch
+        {
+            Route.GetVideo or Route.ListVideos or Route.HealthReady or Route.OpenApi => HttpStatusCode.OK,
+            Route.UploadVideo => signedIn ? HttpStatusCode.Created : HttpStatusCode.Unauthorized,
+            Route.DeleteVideo => !signedIn ? HttpStatusCode.Unauthorized : caller == Caller.OtherUser ? HttpStatusCode.Forbidden : HttpStatusCode.NoContent,
+            Route.VideoHistory => !signedIn ? HttpStatusCode.Unauthorized : caller == Caller.OtherUser ? HttpStatusCode.Forbidden : HttpStatusCode.OK,
+            Route.AdminStorage => !signedIn ? HttpStatusCode.Unauthorized : caller == Caller.Admin ? HttpStatusCode.OK : HttpStatusCode.Forbidden,
+            // DESIGN.md: the dashboard answers 401 to anyone but an admin (it has its own Basic challenge).
+            Route.HangfireDashboard => caller == Caller.Admin ? HttpStatusCode.OK : HttpStatusCode.Unauthorized,
+            _ => throw new ArgumentOutOfRangeException(nameof(route), route, null),
+        };
+    }
+
+    [Theory]
+    [MemberData(nameof(Cells))]
+    public async Task Cell(Route route, Caller caller, HttpStatusCode expected)
+    {
+        await CheckAsync(route, $"{route} as {caller}", expected, request => Callers.Authorize(request, caller));
+    }
+
+    [Theory]
+    [MemberData(nameof(BasicCells))]
+    public async Task Basic_cell(Route route, BasicCaller caller, HttpStatusCode expected)
+    {
+        var password = caller == BasicCaller.DashboardPassword ? StremoraApiFactory.DashboardPassword : "not-the-password";
+        var credentials = Convert.ToBase64String(Encoding.UTF8.GetBytes($"{StremoraApiFactory.DashboardUser}:{password}"));
+        await CheckAsync(route, $"{route} with Basic {caller}", expected, request => request.Headers.Authorization = new AuthenticationHeaderValue("Basic", credentials));
+    }
+
+    [Fact]
+    public void The_matrix_covers_every_route_and_caller()
+    {
+        // 9 routes × 7 bearer callers + 9 routes × 2 Basic callers.
+        Assert.Equal(Enum.GetValues<Route>().Length * Callers.All.Count, Cells().Count);
+        Assert.Equal(63, Cells().Count);
+        Assert.Equal(18, BasicCells().Count);
+    }
+
+    private async Task CheckAsync(Route route, string context, HttpStatusCode expected, Action<HttpRequestMessage> authorize)
+    {
+        var seedId = api.Seed.GetProperty("id").GetString()!;
+        // A delete needs a video of its own (a successful one removes it).
+        var target = route == Route.DeleteVideo
+            ? (await api.UploadAsync(Callers.OwnerId, "Delete target " + context)).GetProperty("id").GetString()!
+            : seedId;
+        var totalBefore = await api.CatalogTotalAsync();
+        var storedBefore = api.StoredFiles();
+
+        using var client = api.CreateClient();
+        using var request = Request(route, target);
+        authorize(request);
+        using var response = await client.SendAsync(request);
+        var body = await response.Content.ReadAsStringAsync();
+
+        Assert.True(response.StatusCode == expected, $"{context}: expected {(int)expected}, got {(int)response.StatusCode}: {body}");
+        if (expected is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden)
+        {
+            ProblemAssert.IsProblem(expected, response.Content.Headers.ContentType?.MediaType, body, context);
+            AssertLeaksNothing(body, context);
+            // Refused means refused: nothing was created or removed.
+            Assert.Equal(totalBefore, await api.CatalogTotalAsync());
+            Assert.Equal(storedBefore, api.StoredFiles());
+            if (route == Route.DeleteVideo)
+            {
+                using var get = await client.GetAsync(new Uri($"/api/videos/{target}", UriKind.Relative));
+                Assert.Equal(HttpStatusCode.OK, get.StatusCode);
+            }
+        }
+
+        await AssertSuccessBodyAsync(route, expected, response, body, target, totalBefore, context);
+    }
+
+    private async Task AssertSuccessBodyAsync(Route route, HttpStatusCode status, HttpResponseMessage response, string body, string target, long totalBefore, string context)
+    {
+        switch (route, status)
+        {
+            case (Route.GetVideo, HttpStatusCode.OK):
+                Assert.Equal(target, JsonDocument.Parse(body).RootElement.GetProperty("id").GetString());
+                break;
+            case (Route.ListVideos, HttpStatusCode.OK):
+                Assert.True(JsonDocument.Parse(body).RootElement.GetProperty("total").GetInt64() >= 1, context);
+                break;
+            case (Route.UploadVideo, HttpStatusCode.Created):
+                Assert.NotNull(response.Headers.Location);
+                Assert.Equal(totalBefore + 1, await api.CatalogTotalAsync());
+                break;
+            case (Route.DeleteVideo, HttpStatusCode.NoContent):
+                using (var client = api.CreateClient())
+                using (var get = await client.GetAsync(new Uri($"/api/videos/{target}", UriKind.Relative)))
+                {
+                    Assert.Equal(HttpStatusCode.NotFound, get.StatusCode);
+                }
+
+                // Its files go by background job: wait, so the next cell starts from a quiet state.
+                var folder = Guid.Parse(target).ToString("N");
+                await Eventually.UntilAsync(() => Task.FromResult(!api.StoredFiles().Any(f => f.Contains(folder, StringComparison.Ordinal))), $"the files of deleted video {target} are removed");
+                break;
+            case (Route.VideoHistory, HttpStatusCode.OK):
+                Assert.Equal("VideoUploadStarted", JsonDocument.Parse(body).RootElement[0].GetProperty("type").GetString());
+                break;
+            case (Route.AdminStorage, HttpStatusCode.OK):
+                Assert.Contains("local", body, StringComparison.Ordinal);
+                break;
+            case (Route.HangfireDashboard, HttpStatusCode.OK):
+                Assert.Contains("Stremora jobs", body, StringComparison.Ordinal);
+                break;
+            case (Route.HealthReady, HttpStatusCode.OK):
+                Assert.Equal("Healthy", JsonDocument.Parse(body).RootElement.GetProperty("status").GetString());
+                break;
+            case (Route.OpenApi, HttpStatusCode.OK):
+                Assert.True(JsonDocument.Parse(body).RootElement.TryGetProperty("paths", out _), context);
+                break;
+        }
+    }
+
+    /// <summary>A refused caller learns nothing about the video: not its title, owner, files or events.</summary>
+    private void AssertLeaksNothing(string body, string context)
+    {
+        string[] secrets =
+        [
+            AccessApiFactory.SeedTitle, AccessApiFactory.SeedDescriptionMarker, Callers.OwnerId, "Delete target",
+            api.Seed.GetProperty("video").GetProperty("sha256").GetString()!,
+            api.Seed.GetProperty("video").GetProperty("locator").GetString()!,
+            "VideoUploadStarted", "VideoFileStored", "locator", "sha256", "<html", "Hangfire",
+            // What the admin route tells admins: providers, circuits, counts.
+            "circuit", "cloudinary", "\"local\"", "filesStored",
+        ];
+        foreach (var secret in secrets)
+        {
+            Assert.False(body.Contains(secret, StringComparison.OrdinalIgnoreCase), $"{context}: the refusal reveals '{secret}': {body}");
+        }
+    }
+
+    private static HttpRequestMessage Request(Route route, string videoId) => route switch
+    {
+        Route.UploadVideo => new HttpRequestMessage(HttpMethod.Post, "/api/videos") { Content = Samples.ValidForm("Matrix upload") },
+        Route.GetVideo => new HttpRequestMessage(HttpMethod.Get, $"/api/videos/{videoId}"),
+        Route.ListVideos => new HttpRequestMessage(HttpMethod.Get, "/api/videos"),
+        Route.DeleteVideo => new HttpRequestMessage(HttpMethod.Delete, $"/api/videos/{videoId}"),
+        Route.VideoHistory => new HttpRequestMessage(HttpMethod.Get, $"/api/videos/{videoId}/history"),
+        Route.AdminStorage => new HttpRequestMessage(HttpMethod.Get, "/api/admin/storage"),
+        Route.HangfireDashboard => new HttpRequestMessage(HttpMethod.Get, "/hangfire"),
+        Route.HealthReady => new HttpRequestMessage(HttpMethod.Get, "/health/ready"),
+        Route.OpenApi => new HttpRequestMessage(HttpMethod.Get, "/openapi/v1.json"),
+        _ => throw new ArgumentOutOfRangeException(nameof(route), route, null),
+    };
+}
