@@ -20,7 +20,7 @@ public sealed class ModuleBoundaryTests
         var storageInternals = StorageModule.Assembly.GetTypes()
             .Select(t => t.Namespace)
             .OfType<string>()
-            .Where(ns => ns != "Stremora.Modules.Storage.Contracts" && ns != "Stremora.Modules.Storage")
+            .Where(ns => ns.StartsWith("Stremora.Modules.Storage.", StringComparison.Ordinal) && ns != "Stremora.Modules.Storage.Contracts")
             .Distinct(StringComparer.Ordinal)
             .ToArray();
         Assert.NotEmpty(storageInternals);
@@ -85,6 +85,8 @@ public sealed class ModuleBoundaryTests
             .SelectMany(a => a.GetTypes())
             .Select(t => t.Namespace)
             .OfType<string>()
+            // Compiler-generated helpers (regex, logging) live in System.*/Microsoft.* namespaces: not the module's internals.
+            .Where(ns => ns.StartsWith("Stremora.Modules.", StringComparison.Ordinal))
             .Where(ns => !ns.EndsWith(".Contracts", StringComparison.Ordinal) && ns is not "Stremora.Modules.Storage" and not "Stremora.Modules.Videos")
             .Distinct(StringComparer.Ordinal)
             .ToArray();
