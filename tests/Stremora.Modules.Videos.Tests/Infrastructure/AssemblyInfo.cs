@@ -1,4 +1,4 @@
-// Test classes run one at a time: several hosts starting in one process race on Hangfire's process-wide
-// JobStorage.Current (Hangfire.AspNetCore hands each host whatever storage was configured last), so a
-// host could enqueue cleanup jobs into another host's database.
+// Test classes run one at a time: several start hosts of their own (S3, Kestrel, restart), and on a
+// small machine hosts starting together mostly measure contention; libraries they use (Hangfire,
+// FluentValidation's global naming) also keep process-wide state.
 [assembly: CollectionBehavior(DisableTestParallelization = true)]

@@ -1,5 +1,8 @@
 using Marten;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
+using Stremora.Modules.Videos.UploadVideo;
 using Stremora.TestKit.Host;
 
 namespace Stremora.Modules.Videos.Tests.Infrastructure;
@@ -18,7 +21,16 @@ public sealed class VideosApiFactory : StremoraApiFactory
         With("Cleanup:MaxAttempts", "2");
     }
 
+    /// <summary>An upload with this title has its final catalog write fail (a simulated database outage at the worst moment).</summary>
+    public const string CatalogFailsTitle = "The catalog write fails";
+
     internal IDocumentStore Store => Services.GetRequiredService<IDocumentStore>();
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        base.ConfigureWebHost(builder);
+        builder.ConfigureTestServices(services => services.ConfigureMarten(options => options.Listeners.Add(new FailingCatalogWrite())));
+    }
 
     /// <summary>Every file under the local-disk root (relative paths).</summary>
     public IReadOnlySet<string> StoredFiles() =>
@@ -28,6 +40,16 @@ public sealed class VideosApiFactory : StremoraApiFactory
 
     public IReadOnlyList<string> SpoolFiles() =>
         Directory.Exists(SpoolDirectory) ? Directory.EnumerateFiles(SpoolDirectory, "*", SearchOption.AllDirectories).ToList() : [];
+}
+
+/// <summary>Throws on the save that would make an upload titled <see cref="VideosApiFactory.CatalogFailsTitle"/> ready.</summary>
+internal sealed class FailingCatalogWrite : DocumentSessionListenerBase
+{
+    public override Task BeforeSaveChangesAsync(IDocumentSession session, CancellationToken token)
+    {
+        var ready = session.PendingChanges.Streams().SelectMany(s => s.Events).Any(e => e.Data is VideoReady { Title: VideosApiFactory.CatalogFailsTitle });
+        return ready ? throw new InvalidOperationException("Simulated catalog outage.") : Task.CompletedTask;
+    }
 }
 
 /// <summary>One host for all HTTP tests of the module: they run one after another, so "what is left behind" assertions hold.</summary>

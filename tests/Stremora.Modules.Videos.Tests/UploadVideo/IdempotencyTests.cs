@@ -60,4 +60,38 @@ public sealed class IdempotencyTests(VideosApiFactory api)
             JsonDocument.Parse(await a.Content.ReadAsStringAsync()).RootElement.GetProperty("id").GetGuid(),
             JsonDocument.Parse(await b.Content.ReadAsStringAsync()).RootElement.GetProperty("id").GetGuid());
     }
+
+    [Fact]
+    public async Task Two_concurrent_uploads_with_one_key_create_one_video()
+    {
+        using var client = api.ClientFor("idem-race");
+        var video = Samples.Mp4(200_000, seed: 91);
+        var filesBefore = api.StoredFiles();
+
+        var responses = await Task.WhenAll(
+            client.UploadAsync(UploadForm.Valid("Race", video), idempotencyKey: "race-key"),
+            client.UploadAsync(UploadForm.Valid("Race", video), idempotencyKey: "race-key"));
+
+        try
+        {
+            Assert.All(responses, r => Assert.Contains(r.StatusCode, new[] { HttpStatusCode.Created, HttpStatusCode.Conflict }));
+            var ids = new List<Guid>();
+            foreach (var created in responses.Where(r => r.StatusCode == HttpStatusCode.Created))
+            {
+                ids.Add(JsonDocument.Parse(await created.Content.ReadAsStringAsync()).RootElement.GetProperty("id").GetGuid());
+            }
+
+            Assert.Single(ids.Distinct());
+            var list = JsonDocument.Parse(await client.GetStringAsync(new Uri("/api/videos?ownerId=idem-race", UriKind.Relative))).RootElement;
+            Assert.Equal(1, list.GetProperty("total").GetInt32());
+            Assert.Single(api.StoredFiles().Except(filesBefore));
+        }
+        finally
+        {
+            foreach (var response in responses)
+            {
+                response.Dispose();
+            }
+        }
+    }
 }

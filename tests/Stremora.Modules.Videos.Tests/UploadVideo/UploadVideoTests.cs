@@ -2,8 +2,10 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
+using Marten;
 using Snapshooter;
 using Snapshooter.Xunit;
+using Stremora.Modules.Videos.GetVideo;
 using Stremora.Modules.Videos.Tests.Infrastructure;
 
 namespace Stremora.Modules.Videos.Tests.UploadVideo;
@@ -172,5 +174,23 @@ public sealed class UploadVideoTests(VideosApiFactory api)
         Assert.Equal("Sent after the files.", video.GetProperty("description").GetString());
         Assert.Equal("video/mp4", video.GetProperty("video").GetProperty("contentType").GetString());
         Assert.Equal("image/png", video.GetProperty("thumbnail").GetProperty("contentType").GetString());
+    }
+
+    [Fact]
+    public async Task When_the_final_catalog_write_fails_the_stored_files_are_removed_and_the_answer_is_a_500_problem()
+    {
+        const string owner = "upload-catalog-down";
+        var leftovers = Leftovers.Before(api, owner);
+        using var client = api.ClientFor(owner);
+
+        using var response = await client.UploadAsync(UploadForm.Valid(VideosApiFactory.CatalogFailsTitle).File("thumbnail", Samples.Jpeg(), "image/jpeg", "t.jpg"));
+
+        await response.AssertProblemAsync(HttpStatusCode.InternalServerError);
+        await leftovers.AssertNoneAsync();
+        // Both files had been stored before the failing write, and were removed at once.
+        await using var session = api.Store.QuerySession();
+        var video = Assert.Single(await session.Query<VideoDetails>().Where(v => v.OwnerId == owner).ToListAsync());
+        Assert.Equal(VideoStatuses.Failed, video.Status);
+        Assert.Equal(["done", "done"], video.Cleanups.Select(c => c.State));
     }
 }

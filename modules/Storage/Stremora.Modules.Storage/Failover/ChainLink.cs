@@ -30,7 +30,8 @@ internal sealed class ChainLink
                 StateProvider = _state,
                 ManualControl = _control,
 
-                // A client that aborts or sends too much says nothing about the provider's health.
+                // A client that aborts or sends too much says nothing about the provider's health. (Polly has no
+                // "neutral" outcome, so such an attempt counts as a success; during a half-open probe it closes the circuit.)
                 ShouldHandle = new PredicateBuilder().Handle<Exception>(e => e is not UploadAbortedException),
                 OnOpened = args =>
                 {

@@ -57,7 +57,7 @@ internal sealed class SpoolTee : ISpooledSource, IAsyncDisposable
     /// <summary>Lower-case hex SHA-256 of the whole file, once the writer has completed.</summary>
     public string? Sha256 { get; private set; }
 
-    /// <summary>Raised (on the writer's thread) every time bytes arrive; the chain's idle watchdog listens.</summary>
+    /// <summary>Raised (on the writer's thread) every time bytes arrive: a hook for observing the writer (tests use it).</summary>
     public event Action? Progressed;
 
     public static SpoolTee Create(string directory)

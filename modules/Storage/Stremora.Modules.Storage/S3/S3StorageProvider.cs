@@ -21,6 +21,7 @@ internal sealed partial class S3StorageProvider : IStorageProvider, IAbandonedUp
     public const string ProviderName = "s3";
 
     private static readonly TimeSpan CleanupTimeout = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan UncertainCleanupTimeout = TimeSpan.FromSeconds(5);
 
     private readonly S3Options _options;
     private readonly AmazonS3Client? _client;
@@ -51,6 +52,8 @@ internal sealed partial class S3StorageProvider : IStorageProvider, IAbandonedUp
         ArgumentNullException.ThrowIfNull(source);
         var key = _options.KeyPrefix + upload.Key;
         string? uploadId = null;
+        var initiateSent = false;
+        var objectMayExist = false;
         var completed = false;
         try
         {
@@ -62,6 +65,7 @@ internal sealed partial class S3StorageProvider : IStorageProvider, IAbandonedUp
                 {
                     // One chunk is the whole file: no multipart upload to manage.
                     await using var body = source.OpenRange(chunk.Offset, chunk.Length);
+                    objectMayExist = true;
                     await Client.PutObjectAsync(
                         new PutObjectRequest { BucketName = Bucket, Key = key, InputStream = body, ContentType = upload.ContentType, AutoCloseStream = false },
                         cancellationToken);
@@ -69,6 +73,7 @@ internal sealed partial class S3StorageProvider : IStorageProvider, IAbandonedUp
                     break;
                 }
 
+                initiateSent = true;
                 uploadId ??= (await Client.InitiateMultipartUploadAsync(
                     new InitiateMultipartUploadRequest { BucketName = Bucket, Key = key, ContentType = upload.ContentType },
                     cancellationToken)).UploadId;
@@ -92,6 +97,7 @@ internal sealed partial class S3StorageProvider : IStorageProvider, IAbandonedUp
 
                 if (chunk.IsLast)
                 {
+                    objectMayExist = true;
                     await Client.CompleteMultipartUploadAsync(
                         new CompleteMultipartUploadRequest { BucketName = Bucket, Key = key, UploadId = uploadId, PartETags = parts },
                         cancellationToken);
@@ -104,14 +110,24 @@ internal sealed partial class S3StorageProvider : IStorageProvider, IAbandonedUp
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
+            // A request cancelled in flight (client gone, attempt timed out) may still have been carried out
+            // by S3: an initiate whose answer never came left a multipart upload we have no id for (keys are
+            // unique per upload, so every one under the key is ours), a PUT or complete may have stored the
+            // object. Those checks get a short time limit: S3 may be the one not answering.
+            var unanswered = e is OperationCanceledException;
             if (uploadId is not null && !completed)
             {
                 await AbortQuietlyAsync(key, uploadId);
             }
-            else if (completed)
+            else if (uploadId is null && initiateSent && unanswered)
+            {
+                await AbortAllUnderKeyQuietlyAsync(key);
+            }
+
+            if (completed || (objectMayExist && unanswered))
             {
                 // Stored but not confirmed (HeadObject failed or we were cancelled): nobody will reference it.
-                await DeleteQuietlyAsync(key);
+                await DeleteQuietlyAsync(key, completed ? CleanupTimeout : UncertainCleanupTimeout);
             }
 
             throw Translate(e, "upload");
@@ -247,9 +263,27 @@ internal sealed partial class S3StorageProvider : IStorageProvider, IAbandonedUp
         }
     }
 
-    private async Task DeleteQuietlyAsync(string key)
+    private async Task AbortAllUnderKeyQuietlyAsync(string key)
     {
-        using var cts = new CancellationTokenSource(CleanupTimeout);
+        using var cts = new CancellationTokenSource(UncertainCleanupTimeout);
+        try
+        {
+            var page = await Client.ListMultipartUploadsAsync(new ListMultipartUploadsRequest { BucketName = Bucket, Prefix = key }, cts.Token);
+            foreach (var started in (page.MultipartUploads ?? []).Where(u => u.Key == key))
+            {
+                await Client.AbortMultipartUploadAsync(new AbortMultipartUploadRequest { BucketName = Bucket, Key = key, UploadId = started.UploadId }, cts.Token);
+            }
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // The abandoned-upload sweep is the backstop.
+            LogCleanupFailed(e, "abort multipart uploads under key", key);
+        }
+    }
+
+    private async Task DeleteQuietlyAsync(string key, TimeSpan timeout)
+    {
+        using var cts = new CancellationTokenSource(timeout);
         try
         {
             await Client.DeleteObjectAsync(new DeleteObjectRequest { BucketName = Bucket, Key = key }, cts.Token);
