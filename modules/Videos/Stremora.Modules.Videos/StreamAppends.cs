@@ -17,7 +17,19 @@ internal static class StreamAppends
         for (var attempt = 1; ; attempt++)
         {
             await using var session = store.LightweightSession();
-            session.Events.Append(streamId, @event);
+            // With the expected version, Marten knows the new event's version and keeps the projected
+            // VideoDetails.Version right; without it (quick append) the read model's version drops to 0
+            // and every later expected-version append to a live video (delete, move) conflicts for ever.
+            var state = await session.Events.FetchStreamStateAsync(streamId, ct);
+            if (state is null)
+            {
+                session.Events.Append(streamId, @event);
+            }
+            else
+            {
+                session.Events.Append(streamId, state.Version + 1, @event);
+            }
+
             try
             {
                 await session.SaveChangesAsync(ct);
