@@ -64,20 +64,27 @@ public sealed class PostgresServer
              "-o", $"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300"],
             user);
 
-        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
-        {
-            try
-            {
-                Run(Path.Combine(bin, "pg_ctl"), ["-D", data, "-m", "immediate", "-w", "stop"], user);
-                Directory.Delete(root, recursive: true);
-            }
-            catch (Exception e) when (e is IOException or InvalidOperationException or UnauthorizedAccessException)
-            {
-                // Best effort: a leftover temp folder must not fail the run.
-            }
-        };
+        // The test host may be killed rather than exit (vstest does that), so a watchdog outside this
+        // process stops the cluster and removes its folder once this process is gone, however it ends.
+        StartWatchdog(Path.Combine(bin, "pg_ctl"), data, root, user);
 
         return new PostgresServer($"Host=127.0.0.1;Port={port};Username=stremora;Database=postgres;Pooling=false");
+    }
+
+    private static void StartWatchdog(string pgCtl, string data, string root, string? user)
+    {
+        var stop = user is null
+            ? $"'{pgCtl}' -D '{data}' -m immediate -w stop"
+            : $"runuser -u {user} -- '{pgCtl}' -D '{data}' -m immediate -w stop";
+        var script = $"while kill -0 {Environment.ProcessId} 2>/dev/null; do sleep 1; done; {stop} >/dev/null 2>&1; rm -rf '{root}'";
+        var start = new ProcessStartInfo("setsid") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in new[] { "bash", "-c", script })
+        {
+            start.ArgumentList.Add(a);
+        }
+
+        // Not awaited and not disposed with a kill: it must outlive this process.
+        using var watchdog = Process.Start(start) ?? throw new InvalidOperationException("Could not start the PostgreSQL watchdog.");
     }
 
     private static string FindServerBinaries()
