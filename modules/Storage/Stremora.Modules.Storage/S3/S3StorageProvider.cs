@@ -4,6 +4,7 @@ using Amazon;
 using Amazon.Runtime;
 using Amazon.S3;
 using Amazon.S3.Model;
+using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Stremora.Modules.Storage.Contracts;
@@ -26,6 +27,10 @@ internal sealed partial class S3StorageProvider : IStorageProvider, IAbandonedUp
     private readonly S3Options _options;
     private readonly AmazonS3Client? _client;
     private readonly ILogger<S3StorageProvider> _logger;
+
+    // Presigning costs a SigV4 signature per URL, on every read of a video. A URL is reused for half its
+    // lifetime, so a client is always handed one valid for at least half of Storage:S3:UrlExpiryMinutes.
+    private readonly MemoryCache _playbackUrls = new(new MemoryCacheOptions { SizeLimit = 50_000 });
 
     public S3StorageProvider(IOptions<S3Options> options, ILogger<S3StorageProvider> logger)
     {
@@ -148,6 +153,7 @@ internal sealed partial class S3StorageProvider : IStorageProvider, IAbandonedUp
     public async Task DeleteAsync(StoredFileRef file, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(file);
+        _playbackUrls.Remove(file.Locator);
         try
         {
             // S3 answers 204 for a key that does not exist: deletes are idempotent as they are.
@@ -162,17 +168,25 @@ internal sealed partial class S3StorageProvider : IStorageProvider, IAbandonedUp
     public async Task<string> GetPlaybackUrlAsync(StoredFileRef file, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(file);
+        if (_playbackUrls.TryGetValue(file.Locator, out string? cached) && cached is not null)
+        {
+            return cached;
+        }
+
+        var lifetime = TimeSpan.FromMinutes(_options.UrlExpiryMinutes);
         var request = new GetPreSignedUrlRequest
         {
             BucketName = Bucket,
             Key = file.Locator,
             Verb = HttpVerb.GET,
-            Expires = DateTime.UtcNow.AddMinutes(_options.UrlExpiryMinutes),
+            Expires = DateTime.UtcNow + lifetime,
 
             // The SDK presigns https unless told otherwise; a plain-http endpoint (moto, MinIO) needs http URLs.
             Protocol = IsHttpEndpoint(_options) ? Protocol.HTTP : Protocol.HTTPS,
         };
-        return await Client.GetPreSignedURLAsync(request);
+        var url = await Client.GetPreSignedURLAsync(request);
+        _playbackUrls.Set(file.Locator, url, new MemoryCacheEntryOptions { AbsoluteExpirationRelativeToNow = lifetime / 2, Size = 1 });
+        return url;
     }
 
     public async Task<int> AbortAbandonedUploadsAsync(TimeSpan olderThan, CancellationToken cancellationToken)
@@ -218,7 +232,11 @@ internal sealed partial class S3StorageProvider : IStorageProvider, IAbandonedUp
         }
     }
 
-    public void Dispose() => _client?.Dispose();
+    public void Dispose()
+    {
+        _client?.Dispose();
+        _playbackUrls.Dispose();
+    }
 
     private static AmazonS3Client CreateClient(S3Options options)
     {
