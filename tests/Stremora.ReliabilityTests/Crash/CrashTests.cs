@@ -111,6 +111,39 @@ public sealed class CrashTests : IAsyncLifetime
         Assert.Empty(Directory.EnumerateFiles(_spoolDirectory));
     }
 
+    [Fact]
+    public async Task Killed_while_a_cleanup_job_was_running_the_restarted_service_runs_it_again()
+    {
+        Guid id;
+        await using (var first = await ApiProcess.StartAsync(Settings(destroyTimeout: "00:01:00")))
+        {
+            using var client = first.Client(Owner);
+            using var form = Samples.ValidForm("Deleted, crashed mid-cleanup", Samples.Mp4(1024 * 1024));
+            using var created = await client.PostAsync(new Uri("api/videos", UriKind.Relative), form);
+            Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+            id = JsonDocument.Parse(await created.Content.ReadAsStringAsync()).RootElement.GetProperty("id").GetGuid();
+
+            // Every destroy hangs: the cleanup job is caught mid-flight ("Processing") by the kill.
+            _cloudinary.Faults.FailAll(FakeCloudinaryFault.Hang);
+            using var deleted = await client.DeleteAsync(new Uri($"api/videos/{id}", UriKind.Relative));
+            Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
+            await Eventually.UntilAsync(
+                async () => await CountAsync("select count(*) from hangfire.job where statename = 'Processing' and invocationdata::text like '%StoredFileCleanupJob%'") > 0,
+                "the cleanup job is running",
+                Deadline);
+            await first.KillAsync();
+        }
+
+        Assert.Single(_cloudinary.Assets);
+        _cloudinary.Faults.Clear();
+        await using var second = await ApiProcess.StartAsync(Settings());
+        using var admin = second.Client("crash-admin", admin: true);
+        await Eventually.UntilAsync(
+            async () => _cloudinary.Assets.Count == 0 && (await HistoryAsync(admin, id)).Contains("StoredFileCleanedUp"),
+            "the cleanup job the crash interrupted ran again, removed the file and recorded StoredFileCleanedUp",
+            Deadline);
+    }
+
     private static async Task<IReadOnlyList<string>> HistoryAsync(HttpClient client, Guid id)
     {
         var body = await client.GetStringAsync(new Uri($"api/videos/{id}/history", UriKind.Relative));
@@ -137,7 +170,7 @@ public sealed class CrashTests : IAsyncLifetime
         return (long)(await command.ExecuteScalarAsync())!;
     }
 
-    private Dictionary<string, string> Settings(string? abandonedAfter = null, string? sweepCron = null)
+    private Dictionary<string, string> Settings(string? abandonedAfter = null, string? sweepCron = null, string destroyTimeout = "00:00:03")
     {
         var settings = new Dictionary<string, string>(StringComparer.Ordinal)
         {
@@ -146,10 +179,12 @@ public sealed class CrashTests : IAsyncLifetime
             ["Storage:Order"] = "cloudinary,s3",
             ["Storage:SpoolDirectory"] = _spoolDirectory,
             ["Storage:Cloudinary:ChunkSizeBytes"] = (20 * 1000 * 1000).ToString(CultureInfo.InvariantCulture),
-            ["Storage:Cloudinary:DestroyAttemptTimeout"] = "00:00:03",
+            ["Storage:Cloudinary:DestroyAttemptTimeout"] = destroyTimeout,
             ["Storage:CircuitBreaker:MinimumThroughput"] = "100000",
             ["Cleanup:RetryDelaySeconds"] = "1",
             ["Cleanup:MaxRetryDelaySeconds"] = "2",
+            // A job the killed process was running is taken up again by the restarted one after this.
+            ["Hangfire:InvisibilityTimeout"] = "00:00:05",
         };
         foreach (var (key, value) in _cloudinary.Settings)
         {
