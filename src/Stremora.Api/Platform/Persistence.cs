@@ -12,6 +12,14 @@ using Stremora.Modules.Videos;
 
 namespace Stremora.Api.Platform;
 
+/// <summary><c>Hangfire:InvisibilityTimeout</c>: how long a job fetched by an instance that died stays hidden before another runs it.</summary>
+internal sealed class HangfireJobsOptions
+{
+    public const string Section = "Hangfire";
+
+    public TimeSpan InvisibilityTimeout { get; set; } = TimeSpan.FromMinutes(5);
+}
+
 internal sealed class PostgresOptions
 {
     public string ConnectionString { get; set; } = "";
@@ -46,6 +54,11 @@ internal static class Persistence
             .Validate(o => string.IsNullOrEmpty(o.ConnectionString) || o.IsWellFormed(), "ConnectionStrings__Postgres is not a valid PostgreSQL connection string.")
             .ValidateOnStart();
 
+        services.AddOptions<HangfireJobsOptions>()
+            .Bind(configuration.GetSection(HangfireJobsOptions.Section))
+            .Validate(o => o.InvisibilityTimeout > TimeSpan.Zero, "Hangfire__InvisibilityTimeout must be a positive time span (e.g. 00:05:00).")
+            .ValidateOnStart();
+
         services.AddSingleton(sp => NpgsqlDataSource.Create(sp.GetRequiredService<IOptions<PostgresOptions>>().Value.ConnectionString));
 
         services.AddMarten(sp =>
@@ -71,7 +84,15 @@ internal static class Persistence
         services.AddSingleton<JobStorage>(sp =>
         {
             var connectionString = sp.GetRequiredService<IOptions<PostgresOptions>>().Value.ConnectionString;
-            var storageOptions = new PostgreSqlStorageOptions { SchemaName = HangfireSchema, PrepareSchemaIfNecessary = true };
+            // Sliding: a live instance keeps renewing its running jobs' fetch time, so a job whose instance was
+            // killed mid-run is retried after a short timeout rather than Hangfire.PostgreSql's default 30 minutes.
+            var storageOptions = new PostgreSqlStorageOptions
+            {
+                SchemaName = HangfireSchema,
+                PrepareSchemaIfNecessary = true,
+                UseSlidingInvisibilityTimeout = true,
+                InvisibilityTimeout = sp.GetRequiredService<IOptions<HangfireJobsOptions>>().Value.InvisibilityTimeout,
+            };
             return new PostgreSqlStorage(new NpgsqlConnectionFactory(connectionString, storageOptions), storageOptions);
         });
         // Likewise the activator: jobs must be built from this host's container, not whichever host configured Hangfire last.

@@ -29,6 +29,21 @@ public sealed class ConfigurationTests
         Assert.DoesNotContain("   at ", output, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_job_invisibility_timeout_that_is_not_positive_stops_the_process()
+    {
+        var (exitCode, output) = await RunApiAsync(new Dictionary<string, string>
+        {
+            ["Auth__SigningKey"] = "a-signing-key-that-is-long-enough-0123456789",
+            ["ConnectionStrings__Postgres"] = "Host=127.0.0.1;Port=1;Username=x;Database=x",
+            ["Hangfire__InvisibilityTimeout"] = "00:00:00",
+        });
+
+        Assert.Equal(1, exitCode);
+        Assert.Contains("Hangfire__InvisibilityTimeout must be a positive time span", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", output, StringComparison.Ordinal);
+    }
+
     private static async Task<(int ExitCode, string Output)> RunApiAsync(Dictionary<string, string> environment)
     {
         var start = new ProcessStartInfo("dotnet")

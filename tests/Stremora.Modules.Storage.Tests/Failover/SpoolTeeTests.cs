@@ -160,4 +160,23 @@ public sealed class SpoolTeeTests : IDisposable
         Assert.False(File.Exists(dead));
         Assert.True(File.Exists(live.Path));
     }
+
+    [Fact]
+    public async Task A_fresh_spool_file_no_process_holds_is_removed_at_once()
+    {
+        Directory.CreateDirectory(_directory);
+        // What kill -9 leaves: a recent spool file whose writer is gone.
+        var orphan = Path.Combine(_directory, "orphan.spool");
+        await File.WriteAllTextAsync(orphan, "x");
+        await using var live = SpoolTee.Create(_directory);
+        await using var liveReader = SpoolTee.Create(_directory);
+        await liveReader.PumpAsync(new MemoryStream(new byte[10]), 100, StoredFileKind.Video, CancellationToken.None);
+        await using var reading = liveReader.OpenRange(0, 10);
+
+        Assert.Equal(1, SpoolTee.DeleteStale(_directory, TimeSpan.FromDays(1), DateTimeOffset.UtcNow));
+
+        Assert.False(File.Exists(orphan));
+        Assert.True(File.Exists(live.Path));
+        Assert.True(File.Exists(liveReader.Path));
+    }
 }

@@ -179,8 +179,10 @@ internal sealed class SpoolTee : ISpooledSource, IAsyncDisposable
     }
 
     /// <summary>
-    /// Removes spool files a crashed process left behind. A live spool is written continuously, so
-    /// anything untouched for <paramref name="olderThan"/> is dead, even with several instances sharing the folder.
+    /// Removes spool files a crashed process left behind. Every live spool is held open (writer and readers
+    /// take a shared lock with the handle), so a file that can be opened exclusively belongs to a dead process
+    /// and goes at once; without OS file locking only the age rule applies: a live spool is written
+    /// continuously, so anything untouched for <paramref name="olderThan"/> is dead.
     /// </summary>
     public static int DeleteStale(string directory, TimeSpan olderThan, DateTimeOffset now)
     {
@@ -199,6 +201,10 @@ internal sealed class SpoolTee : ISpooledSource, IAsyncDisposable
                     file.Delete();
                     deleted++;
                 }
+                else if (FileLockingEnabled && TryDeleteUnheld(file.FullName))
+                {
+                    deleted++;
+                }
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
@@ -207,6 +213,27 @@ internal sealed class SpoolTee : ISpooledSource, IAsyncDisposable
         }
 
         return deleted;
+    }
+
+    // .NET takes flock() locks on Unix unless told not to; without them an exclusive open proves nothing.
+    private static bool FileLockingEnabled =>
+        !(AppContext.TryGetSwitch("System.IO.DisableFileLocking", out var disabled) && disabled)
+        && Environment.GetEnvironmentVariable("DOTNET_SYSTEM_IO_DISABLEFILELOCKING") is not ("1" or "true");
+
+    /// <returns>True when no process holds the file: it was opened exclusively and deleted on close.</returns>
+    private static bool TryDeleteUnheld(string path)
+    {
+        try
+        {
+            // Deleted when this handle closes, so no live process can open it between the check and the delete.
+            using var exclusive = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.None, bufferSize: 1, FileOptions.DeleteOnClose);
+            return true;
+        }
+        catch (IOException)
+        {
+            // Held by a live upload (this process's or another instance's on this host).
+            return false;
+        }
     }
 
     private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
