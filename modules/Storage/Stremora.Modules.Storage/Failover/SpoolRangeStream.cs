@@ -15,7 +15,9 @@ internal sealed class SpoolRangeStream : Stream
     public SpoolRangeStream(string path, long offset, long length)
     {
         // ReadWrite|Delete: the writer is still appending and the spool may be deleted while we read.
-        _file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, bufferSize: 0, FileOptions.Asynchronous);
+        // Synchronous handle, read synchronously even from ReadAsync: the bytes were just written and come from the
+        // page cache; Linux "async" file reads are the same pread behind a thread-pool hop (./stremora bench).
+        _file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, bufferSize: 0, FileOptions.None);
         _start = offset;
         _length = length;
         _file.Position = offset;
@@ -55,10 +57,10 @@ internal sealed class SpoolRangeStream : Stream
     public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
         ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
-    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+    public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
-        var n = await _file.ReadAsync(buffer[..Clamp(buffer.Length)], cancellationToken);
-        return Advance(n);
+        cancellationToken.ThrowIfCancellationRequested();
+        return ValueTask.FromResult(Read(buffer.Span));
     }
 
     public override long Seek(long offset, SeekOrigin origin)

@@ -66,13 +66,14 @@ internal sealed class SpoolTee : ISpooledSource, IAsyncDisposable
         var path = System.IO.Path.Combine(directory, $"{Guid.CreateVersion7():N}.spool");
 
         // Unbuffered: every write goes straight to the OS, so readers see it as soon as _written says so.
+        // Synchronous handle: see PumpAsync.
         var file = new FileStream(
             path,
             FileMode.CreateNew,
             FileAccess.Write,
             FileShare.ReadWrite | FileShare.Delete,
             bufferSize: 0,
-            FileOptions.Asynchronous);
+            FileOptions.None);
         return new SpoolTee(path, file);
     }
 
@@ -101,7 +102,9 @@ internal sealed class SpoolTee : ISpooledSource, IAsyncDisposable
                     throw new FileTooLargeException(kind, maxBytes);
                 }
 
-                await _file.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
+                // A synchronous write into the page cache: on Linux "async" file I/O is the same pwrite run on
+                // another pool thread, and that hop per 64 KiB cost the API ~12 % more CPU per upload (perf stat).
+                _file.Write(buffer, 0, read);
                 hash.AppendData(buffer, 0, read);
                 total += read;
                 Signal(() => _written = total);
