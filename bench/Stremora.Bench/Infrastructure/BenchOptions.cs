@@ -31,6 +31,8 @@ internal sealed class BenchOptions
 
     public int ReadConnections { get; init; } = 32;
 
+    public int LowReadConnections { get; init; } = 4;
+
     public string ResultsDirectory => Path.Combine(Root, "bench-results");
 
     public string LogDirectory => Path.Combine(ResultsDirectory, "logs");
