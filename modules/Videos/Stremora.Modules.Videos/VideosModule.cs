@@ -67,6 +67,7 @@ public static class VideosModule
             typeof(StoredFileCleanupFailed),
             typeof(VideoFileMoved),
             typeof(VideoFileMissing),
+            typeof(VideoFileFound),
         ]);
 
         // Inline: the read model changes in the same transaction as the events, so get/list never lag.

@@ -58,4 +58,31 @@ public sealed class VideoFileMovedProjectionTests
         Assert.False(missing.Video!.Missing);
         Assert.Equal(VideoStatuses.Ready, missing.Status);
     }
+
+    [Fact]
+    public void A_missing_file_found_again_is_unmarked_and_only_that_file()
+    {
+        var bothMissing = new object[]
+            {
+                new VideoFileMissing(StoredFileKind.Video, "s3", "stremora/videos/x/video", At),
+                new VideoFileMissing(StoredFileKind.Thumbnail, "s3", "stremora/videos/x/thumbnail", At),
+            }
+            .Aggregate(Ready(), (current, e) => VideoDetailsProjection.Apply(current, Id, e)!);
+
+        var found = VideoDetailsProjection.Apply(bothMissing, Id, new VideoFileFound(StoredFileKind.Video, "s3", "stremora/videos/x/video", At))!;
+
+        Assert.False(found.Video!.Missing);
+        Assert.True(found.Thumbnail!.Missing);
+        Assert.Equal(Ready().Video, found.Video);
+    }
+
+    [Fact]
+    public void A_file_found_under_a_locator_the_video_no_longer_plays_from_changes_nothing()
+    {
+        var missing = VideoDetailsProjection.Apply(Ready(), Id, new VideoFileMissing(StoredFileKind.Video, "s3", "stremora/videos/x/video", At))!;
+
+        var stale = VideoDetailsProjection.Apply(missing, Id, new VideoFileFound(StoredFileKind.Video, "cloudinary", "stremora/videos/x/video", At))!;
+
+        Assert.True(stale.Video!.Missing);
+    }
 }

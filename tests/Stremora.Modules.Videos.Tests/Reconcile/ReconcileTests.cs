@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using Stremora.Modules.Storage.Contracts;
 using Stremora.Modules.Videos.Reconcile;
 using Stremora.Modules.Videos.Tests.Infrastructure;
 using Stremora.TestKit.FakeCloudinary;
@@ -85,6 +86,62 @@ public sealed class ReconcileTests(MaintenanceApiFactory api)
         foreach (var id in new[] { healthy.Id(), victim.Id(), s3Victim.Id() })
         {
             var (status, body) = await owner.SendAsync(HttpMethod.Delete, $"/api/videos/{id}");
+            Assert.True(status == HttpStatusCode.NoContent, body);
+        }
+    }
+
+    [Fact]
+    public async Task A_file_marked_missing_that_is_put_back_is_unmarked_once()
+    {
+        using var owner = api.ClientFor("reconcile-found-owner");
+        using var admin = api.ClientFor("reconcile-found-admin", admin: true);
+        var bytes = Samples.Mp4(3000, seed: 95);
+        var video = await owner.UploadValidAsync("Deleted then restored", bytes);
+        try
+        {
+            Assert.Equal("cloudinary", video.Provider());
+            Assert.True(api.Cloudinary.RemoveAsset(video.Locator()));
+            var first = await api.Job<StorageReconcileJob>().RunAsync(null, CancellationToken.None);
+            Assert.Contains(first.Missing, m => m.VideoId == video.Id());
+            Assert.True((await api.VideoAsync(video.Id())).Video!.Missing);
+
+            // An operator restores the object from a backup: same key, same bytes.
+            await api.Cloudinary.PlantAssetAsync(video.Locator(), bytes);
+            var second = await admin.RunAsync("reconcile");
+
+            var found = Assert.Single(second.GetProperty("found").EnumerateArray());
+            Assert.Equal(
+                (video.Id(), (int)StoredFileKind.Video, "cloudinary", video.Locator()),
+                (found.GetProperty("videoId").GetGuid(), found.GetProperty("file").GetInt32(), found.GetProperty("provider").GetString(), found.GetProperty("locator").GetString()));
+            var cloudinary = Assert.Single(second.GetProperty("providers").EnumerateArray(), p => p.GetProperty("provider").GetString() == "cloudinary");
+            Assert.Equal(1, cloudinary.GetProperty("foundAgain").GetInt32());
+            Assert.DoesNotContain(second.GetProperty("missing").EnumerateArray(), m => m.GetProperty("videoId").GetGuid() == video.Id());
+            Assert.False((await api.VideoAsync(video.Id())).Video!.Missing);
+            // Still served from where it was: the restored object is the video's, not an orphan.
+            Assert.NotNull(api.Cloudinary.FindAsset(video.Locator()));
+            var (status, body) = await api.CreateClient().SendAsync(HttpMethod.Get, $"/api/videos/{video.Id()}");
+            Assert.Equal(HttpStatusCode.OK, status);
+            Assert.Equal(video.Locator(), JsonDocument.Parse(body).RootElement.Locator());
+
+            var history = await MaintenanceApiFactory.HistoryWithAsync(owner, video.Id(), "VideoFileFound");
+            Assert.Equal(
+                ["VideoUploadStarted", "VideoFileStored", "VideoReady", "VideoFileMissing", "VideoFileFound"],
+                history.EnumerateArray().Select(e => e.GetProperty("type").GetString()));
+            var data = history.EnumerateArray().Last().GetProperty("data");
+            Assert.Equal(("cloudinary", video.Locator()), (data.GetProperty("provider").GetString(), data.GetProperty("locator").GetString()));
+
+            // Nothing changed since: the next run appends nothing and finds nothing again.
+            var version = (await api.VideoAsync(video.Id())).Version;
+            var third = await api.Job<StorageReconcileJob>().RunAsync(null, CancellationToken.None);
+            Assert.Empty(third.Found);
+            Assert.Equal(0, Assert.Single(third.Providers, p => p.Provider == "cloudinary").FoundAgain);
+            Assert.DoesNotContain(third.Missing, m => m.VideoId == video.Id());
+            Assert.Equal(version, (await api.VideoAsync(video.Id())).Version);
+            Assert.Equal(5, (await MaintenanceApiFactory.HistoryWithAsync(owner, video.Id(), "VideoFileFound")).GetArrayLength());
+        }
+        finally
+        {
+            var (status, body) = await owner.SendAsync(HttpMethod.Delete, $"/api/videos/{video.Id()}");
             Assert.True(status == HttpStatusCode.NoContent, body);
         }
     }

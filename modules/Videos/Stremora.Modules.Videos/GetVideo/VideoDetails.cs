@@ -27,7 +27,7 @@ internal sealed record VideoFileDetails(
     string ContentType,
     string Sha256)
 {
-    /// <summary>Reconciliation found the provider no longer holds it.</summary>
+    /// <summary>Reconciliation found the provider no longer holds it (until a later run finds it again).</summary>
     public bool Missing { get; init; }
 
     public StoredFileRef ToRef() => new(Provider, Locator, File, ProviderUrl);
@@ -95,6 +95,7 @@ internal sealed class VideoDetailsProjection : SingleStreamProjection<VideoDetai
         IncludeType<StoredFileCleanupFailed>();
         IncludeType<VideoFileMoved>();
         IncludeType<VideoFileMissing>();
+        IncludeType<VideoFileFound>();
     }
 
     public override VideoDetails? Evolve(VideoDetails? snapshot, Guid id, IEvent e)
@@ -135,6 +136,7 @@ internal sealed class VideoDetailsProjection : SingleStreamProjection<VideoDetai
             ? new VideoFileDetails(f.File, moved.ToProvider, moved.ToLocator, moved.ToProviderUrl, f.Bytes, f.ContentType, f.Sha256)
             : f),
         ({ } video, VideoFileMissing missing) => WithFile(video, missing.File, f => f.Is(missing.Provider, missing.Locator) ? f with { Missing = true } : f),
+        ({ } video, VideoFileFound found) => WithFile(video, found.File, f => f.Is(found.Provider, found.Locator) ? f with { Missing = false } : f),
         ({ } video, _) => video,
     };
 

@@ -15,7 +15,8 @@ namespace Stremora.Modules.Videos.Reconcile;
 /// Compares what each provider holds under the service's prefix with the catalog. A file no live video
 /// claims (and no pending removal covers) is an orphan: deleted once older than the grace period. A file
 /// a ready video plays from that the provider no longer holds is marked (<see cref="VideoFileMissing"/>)
-/// and reported. A provider that cannot be listed completely is left alone, orphans and all.
+/// and reported; once it is there again, the mark is cleared (<see cref="VideoFileFound"/>). A provider
+/// that cannot be listed completely is left alone, orphans and all.
 /// </summary>
 internal sealed partial class StorageReconcileJob(
     IDocumentStore store,
@@ -59,6 +60,7 @@ internal sealed partial class StorageReconcileJob(
             Outcome = outcome,
             Providers = run.Providers,
             Missing = [.. run.Missing.Take(ReconcileReport.MaxListed)],
+            Found = [.. run.Found.Take(ReconcileReport.MaxListed)],
             OrphansDeleted = [.. run.Deleted.Take(ReconcileReport.MaxListed)],
         };
         await using (var session = store.LightweightSession())
@@ -99,8 +101,9 @@ internal sealed partial class StorageReconcileJob(
             LogProviderFailed(logger, e, provider);
         }
 
-        LogProvider(logger, provider, tally.Listed, tally.Orphans, tally.Deleted, tally.Young, tally.Missing, tally.NewlyMissing);
-        return new ReconcileProviderResult(provider, tally.Listed, tally.Orphans, tally.Deleted, tally.Young, tally.Missing, tally.NewlyMissing, tally.Error);
+        LogProvider(logger, provider, tally.Listed, tally.Orphans, tally.Deleted, tally.Young, tally.Missing, tally.NewlyMissing, tally.FoundAgain);
+        return new ReconcileProviderResult(
+            provider, tally.Listed, tally.Orphans, tally.Deleted, tally.Young, tally.Missing, tally.NewlyMissing, tally.FoundAgain, tally.Error);
     }
 
     /// <summary>Listed files against the videos their keys name (<c>videos/{id}/...</c>): claimed, too young, or deleted.</summary>
@@ -160,7 +163,11 @@ internal sealed partial class StorageReconcileJob(
             && (video.Video?.Is(provider, locator) == true || video.Thumbnail?.Is(provider, locator) == true))
         || video.Cleanups.Any(c => c.Provider == provider && c.Locator == locator && c.State is "scheduled" or "retrying");
 
-    /// <summary>Ready videos whose file on this provider was not listed; each is probed once more before it is marked.</summary>
+    /// <summary>
+    /// Ready videos whose file on this provider was not listed; each is probed once more before it is marked.
+    /// A file marked missing that is there again is unmarked. Either mark is appended once: a file already
+    /// in that state gets nothing.
+    /// </summary>
     private async Task FindMissingAsync(Run run, Tally tally, HashSet<string> listed, CancellationToken cancellationToken)
     {
         var provider = tally.Provider;
@@ -181,19 +188,30 @@ internal sealed partial class StorageReconcileJob(
             foreach (var video in page)
             {
                 cursor = video.CreatedAt;
+                // Video and thumbnail may both change state in one run: the second append expects the first.
+                var version = video.Version;
                 foreach (var file in new[] { video.Video, video.Thumbnail }.OfType<VideoFileDetails>().Where(f => f.Provider == provider))
                 {
                     // Stored after the listing began, or still there when asked directly: not missing.
                     if (listed.Contains(file.Locator) || await maintenance.ExistsAsync(file.ToRef(), cancellationToken))
                     {
+                        if (file.Missing && await TryAppendAsync(video.Id, version, new VideoFileFound(file.File, provider, file.Locator, clock.GetUtcNow()), cancellationToken))
+                        {
+                            version++;
+                            tally.FoundAgain++;
+                            run.Found.Add(new FoundFile(video.Id, file.File, provider, file.Locator));
+                            LogFoundAgain(logger, video.Id, provider, file.Locator);
+                        }
+
                         continue;
                     }
 
                     tally.Missing++;
                     run.Missing.Add(new MissingFile(video.Id, file.File, provider, file.Locator));
                     LogMissing(logger, video.Id, provider, file.Locator);
-                    if (!file.Missing && await MarkMissingAsync(video, file, cancellationToken))
+                    if (!file.Missing && await TryAppendAsync(video.Id, version, new VideoFileMissing(file.File, provider, file.Locator, clock.GetUtcNow()), cancellationToken))
                     {
+                        version++;
                         tally.NewlyMissing++;
                     }
                 }
@@ -206,11 +224,12 @@ internal sealed partial class StorageReconcileJob(
         }
     }
 
-    private async Task<bool> MarkMissingAsync(VideoDetails video, VideoFileDetails file, CancellationToken cancellationToken)
+    /// <returns>False when the stream moved on since <paramref name="version"/>: the finding is stale, the next run looks again.</returns>
+    private async Task<bool> TryAppendAsync(Guid videoId, long version, object finding, CancellationToken cancellationToken)
     {
         await using var session = store.LightweightSession();
         // Expected version: if the video moved or was deleted meanwhile, the finding is stale.
-        session.Events.Append(video.Id, video.Version + 1, new VideoFileMissing(file.File, file.Provider, file.Locator, clock.GetUtcNow()));
+        session.Events.Append(videoId, version + 1, finding);
         try
         {
             await session.SaveChangesAsync(cancellationToken);
@@ -238,8 +257,8 @@ internal sealed partial class StorageReconcileJob(
         return null;
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Reconciled {Provider}: {Listed} listed, {Orphans} orphans ({Deleted} deleted, {Young} within grace), {Missing} missing ({NewlyMissing} newly marked)")]
-    private static partial void LogProvider(ILogger logger, string provider, int listed, int orphans, int deleted, int young, int missing, int newlyMissing);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Reconciled {Provider}: {Listed} listed, {Orphans} orphans ({Deleted} deleted, {Young} within grace), {Missing} missing ({NewlyMissing} newly marked), {FoundAgain} found again")]
+    private static partial void LogProvider(ILogger logger, string provider, int listed, int orphans, int deleted, int young, int missing, int newlyMissing, int foundAgain);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not reconcile {Provider}; its files were left alone")]
     private static partial void LogProviderFailed(ILogger logger, Exception exception, string provider);
@@ -253,11 +272,16 @@ internal sealed partial class StorageReconcileJob(
     [LoggerMessage(Level = LogLevel.Error, Message = "Video {VideoId} plays from {Provider} {Locator}, which no longer holds it")]
     private static partial void LogMissing(ILogger logger, Guid videoId, string provider, string locator);
 
+    [LoggerMessage(Level = LogLevel.Information, Message = "Video {VideoId}'s file {Provider} {Locator}, marked missing, is there again")]
+    private static partial void LogFoundAgain(ILogger logger, Guid videoId, string provider, string locator);
+
     private sealed record Run(DateTimeOffset StartedAt, TimeSpan Grace)
     {
         public List<ReconcileProviderResult> Providers { get; } = [];
 
         public List<MissingFile> Missing { get; } = [];
+
+        public List<FoundFile> Found { get; } = [];
 
         public List<RemovedOrphan> Deleted { get; } = [];
     }
@@ -277,6 +301,8 @@ internal sealed partial class StorageReconcileJob(
         public int Missing { get; set; }
 
         public int NewlyMissing { get; set; }
+
+        public int FoundAgain { get; set; }
 
         public string? Error { get; set; }
     }

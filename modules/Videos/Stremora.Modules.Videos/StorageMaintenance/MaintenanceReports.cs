@@ -64,6 +64,9 @@ internal sealed record ReconcileReport
     /// <summary>Files the catalog serves that their provider no longer holds (at most <see cref="MaxListed"/>).</summary>
     public IReadOnlyList<MissingFile> Missing { get; init; } = [];
 
+    /// <summary>Files marked missing that this run found on their provider again and unmarked (at most <see cref="MaxListed"/>).</summary>
+    public IReadOnlyList<FoundFile> Found { get; init; } = [];
+
     /// <summary>Orphans removed by this run (at most <see cref="MaxListed"/>).</summary>
     public IReadOnlyList<RemovedOrphan> OrphansDeleted { get; init; } = [];
 }
@@ -73,6 +76,7 @@ internal sealed record ReconcileReport
 /// <param name="OrphansWithinGrace">Unclaimed but younger than the grace period: left alone this time.</param>
 /// <param name="MissingFiles">Files the catalog serves that are not there.</param>
 /// <param name="NewlyMissing">Of those, how many were marked (VideoFileMissing) by this run.</param>
+/// <param name="FoundAgain">Files marked missing that are there again: unmarked (VideoFileFound) by this run.</param>
 /// <param name="Error">Why the provider could not be reconciled (its files were then left alone).</param>
 internal sealed record ReconcileProviderResult(
     string Provider,
@@ -82,8 +86,11 @@ internal sealed record ReconcileProviderResult(
     int OrphansWithinGrace,
     int MissingFiles,
     int NewlyMissing,
+    int FoundAgain,
     string? Error);
 
 internal sealed record MissingFile(Guid VideoId, StoredFileKind File, string Provider, string Locator);
+
+internal sealed record FoundFile(Guid VideoId, StoredFileKind File, string Provider, string Locator);
 
 internal sealed record RemovedOrphan(string Provider, string Locator, long Bytes);
