@@ -111,8 +111,8 @@ public sealed class ReconcileTests(MaintenanceApiFactory api)
 
             var found = Assert.Single(second.GetProperty("found").EnumerateArray());
             Assert.Equal(
-                (video.Id(), (int)StoredFileKind.Video, "cloudinary", video.Locator()),
-                (found.GetProperty("videoId").GetGuid(), found.GetProperty("file").GetInt32(), found.GetProperty("provider").GetString(), found.GetProperty("locator").GetString()));
+                (video.Id(), "video", "cloudinary", video.Locator()),
+                (found.GetProperty("videoId").GetGuid(), found.GetProperty("file").GetString(), found.GetProperty("provider").GetString(), found.GetProperty("locator").GetString()));
             var cloudinary = Assert.Single(second.GetProperty("providers").EnumerateArray(), p => p.GetProperty("provider").GetString() == "cloudinary");
             Assert.Equal(1, cloudinary.GetProperty("foundAgain").GetInt32());
             Assert.DoesNotContain(second.GetProperty("missing").EnumerateArray(), m => m.GetProperty("videoId").GetGuid() == video.Id());

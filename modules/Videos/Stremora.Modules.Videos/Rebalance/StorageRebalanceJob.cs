@@ -108,7 +108,7 @@ internal sealed partial class StorageRebalanceJob(
                         : null;
                     if (skip is not null)
                     {
-                        results.Add(new RebalanceFileResult(video.Id, kind, file.Provider, primary, "skipped", skip));
+                        results.Add(new RebalanceFileResult(video.Id, VideoResponse.FileName(kind), file.Provider, primary, "skipped", skip));
                         continue;
                     }
 
@@ -127,7 +127,7 @@ internal sealed partial class StorageRebalanceJob(
     /// <summary>One file: copy, verify against the catalog, record the move and the old copy's removal together.</summary>
     private async Task<RebalanceFileResult> MoveAsync(VideoDetails video, VideoFileDetails file, string primary, CancellationToken cancellationToken)
     {
-        RebalanceFileResult Result(string outcome, string? detail) => new(video.Id, file.File, file.Provider, primary, outcome, detail);
+        RebalanceFileResult Result(string outcome, string? detail) => new(video.Id, VideoResponse.FileName(file.File), file.Provider, primary, outcome, detail);
 
         var key = $"videos/{video.Id:N}/{VideoResponse.FileName(file.File)}";
         StoredFile copy;

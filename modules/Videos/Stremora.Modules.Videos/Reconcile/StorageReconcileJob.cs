@@ -199,7 +199,7 @@ internal sealed partial class StorageReconcileJob(
                         {
                             version++;
                             tally.FoundAgain++;
-                            run.Found.Add(new FoundFile(video.Id, file.File, provider, file.Locator));
+                            run.Found.Add(new FoundFile(video.Id, VideoResponse.FileName(file.File), provider, file.Locator));
                             LogFoundAgain(logger, video.Id, provider, file.Locator);
                         }
 
@@ -207,7 +207,7 @@ internal sealed partial class StorageReconcileJob(
                     }
 
                     tally.Missing++;
-                    run.Missing.Add(new MissingFile(video.Id, file.File, provider, file.Locator));
+                    run.Missing.Add(new MissingFile(video.Id, VideoResponse.FileName(file.File), provider, file.Locator));
                     LogMissing(logger, video.Id, provider, file.Locator);
                     if (!file.Missing && await TryAppendAsync(video.Id, version, new VideoFileMissing(file.File, provider, file.Locator, clock.GetUtcNow()), cancellationToken))
                     {

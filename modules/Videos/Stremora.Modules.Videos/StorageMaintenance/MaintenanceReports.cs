@@ -41,7 +41,8 @@ internal sealed record RebalanceReport
 }
 
 /// <param name="Outcome"><c>moved</c>, <c>failed</c> or <c>skipped</c>.</param>
-internal sealed record RebalanceFileResult(Guid VideoId, StoredFileKind File, string From, string To, string Outcome, string? Detail);
+/// <param name="File"><c>video</c> or <c>thumbnail</c>, as in the video's attempt list.</param>
+internal sealed record RebalanceFileResult(Guid VideoId, string File, string From, string To, string Outcome, string? Detail);
 
 /// <summary>The last reconciliation run (one document, replaced by each run).</summary>
 internal sealed record ReconcileReport
@@ -89,8 +90,10 @@ internal sealed record ReconcileProviderResult(
     int FoundAgain,
     string? Error);
 
-internal sealed record MissingFile(Guid VideoId, StoredFileKind File, string Provider, string Locator);
+/// <param name="File"><c>video</c> or <c>thumbnail</c>.</param>
+internal sealed record MissingFile(Guid VideoId, string File, string Provider, string Locator);
 
-internal sealed record FoundFile(Guid VideoId, StoredFileKind File, string Provider, string Locator);
+/// <param name="File"><c>video</c> or <c>thumbnail</c>.</param>
+internal sealed record FoundFile(Guid VideoId, string File, string Provider, string Locator);
 
 internal sealed record RemovedOrphan(string Provider, string Locator, long Bytes);
