@@ -38,7 +38,7 @@ public sealed class S3CancelledInFlightTests : IAsyncLifetime, IDisposable
             ServiceUrl = _proxy.BaseAddress.ToString().TrimEnd('/'),
             PartSizeBytes = S3Options.MinPartSizeBytes,
         };
-        using var provider = new S3StorageProvider(Options.Create(options), NullLogger<S3StorageProvider>.Instance);
+        using var provider = new S3StorageProvider(Options.Create(options), TimeProvider.System, NullLogger<S3StorageProvider>.Instance);
         var chain = _harness.Chain([provider], "s3");
 
         // Every S3 answer is held back; the client goes away once S3 has really started the multipart upload.

@@ -34,6 +34,7 @@ public sealed class LocalMediaTests(StremoraApiFactory api) : IClassFixture<Stre
         Assert.Equal("bytes", Assert.Single(response.Headers.AcceptRanges));
         Assert.Equal(data, await response.Content.ReadAsByteArrayAsync());
         Assert.Empty(Directory.GetFiles(api.SpoolDirectory));
+        AssertNeitherSniffedNorRunnable(response);
     }
 
     [Fact]
@@ -49,6 +50,21 @@ public sealed class LocalMediaTests(StremoraApiFactory api) : IClassFixture<Stre
         Assert.Equal("video/webm", response.Content.Headers.ContentType?.MediaType);
         Assert.Equal($"bytes 1000-1999/{data.Length}", response.Content.Headers.ContentRange?.ToString());
         Assert.Equal(data.AsSpan(1000, 1000).ToArray(), await response.Content.ReadAsByteArrayAsync());
+        AssertNeitherSniffedNorRunnable(response);
+    }
+
+    [Fact]
+    public async Task A_range_beyond_the_end_gets_416_and_the_same_protective_headers()
+    {
+        var (file, data) = await StoreAsync(size: 1000);
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(file.Url, UriKind.Relative));
+        request.Headers.Range = new RangeHeaderValue(data.Length, null);
+
+        using var response = await api.CreateClient().SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.RequestedRangeNotSatisfiable, response.StatusCode);
+        Assert.Equal($"bytes */{data.Length}", response.Content.Headers.ContentRange?.ToString());
+        AssertNeitherSniffedNorRunnable(response);
     }
 
     [Fact]
@@ -63,6 +79,7 @@ public sealed class LocalMediaTests(StremoraApiFactory api) : IClassFixture<Stre
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
         Assert.False(File.Exists(Path.Combine(api.LocalStorageRoot, file.Locator)));
+        AssertNeitherSniffedNorRunnable(response);
     }
 
     [Theory]
@@ -87,6 +104,16 @@ public sealed class LocalMediaTests(StremoraApiFactory api) : IClassFixture<Stre
         await File.WriteAllTextAsync(Path.Combine(api.WorkDirectory, "secret.mp4"), "secret");
         using var response = await api.CreateClient().GetAsync(new Uri("/media/%2e%2e/secret.mp4", UriKind.Relative));
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+    }
+
+    /// <summary>
+    /// User-uploaded bytes on our origin: a browser must take the declared type as it is (never sniff
+    /// HTML or script out of them) and, opened as a document, may play the media but run nothing.
+    /// </summary>
+    private static void AssertNeitherSniffedNorRunnable(HttpResponseMessage response)
+    {
+        Assert.Equal("nosniff", Assert.Single(response.Headers.GetValues("X-Content-Type-Options")));
+        Assert.Equal("default-src 'none'; media-src 'self'; sandbox", Assert.Single(response.Headers.GetValues("Content-Security-Policy")));
     }
 
     /// <summary>

@@ -38,7 +38,7 @@ public sealed class S3StorageProviderTests : IAsyncLifetime
         options.ServiceUrl = settings["AWS_ENDPOINT_URL_S3"];
         options.PartSizeBytes = S3Options.MinPartSizeBytes;
         configure?.Invoke(options);
-        return new S3StorageProvider(Options.Create(options), NullLogger<S3StorageProvider>.Instance);
+        return new S3StorageProvider(Options.Create(options), TimeProvider.System, NullLogger<S3StorageProvider>.Instance);
     }
 
     private static StoreFileRequest Request(string contentType = "video/mp4") =>

@@ -30,9 +30,8 @@ internal sealed class ChainLink
                 StateProvider = _state,
                 ManualControl = _control,
 
-                // A client that aborts or sends too much says nothing about the provider's health. (Polly has no
-                // "neutral" outcome, so such an attempt counts as a success; during a half-open probe it closes the circuit.)
-                ShouldHandle = new PredicateBuilder().Handle<Exception>(e => e is not UploadAbortedException),
+                ShouldHandle = args => ValueTask.FromResult(
+                    args.Outcome.Exception is { } e && CountsAgainstProvider(e, args.Context.CancellationToken)),
                 OnOpened = args =>
                 {
                     _blockedUntil = _time.GetUtcNow() + args.BreakDuration;
@@ -43,6 +42,19 @@ internal sealed class ChainLink
     }
 
     public IStorageProvider Provider { get; }
+
+    /// <summary>
+    /// A client that aborts or sends too much says nothing about the provider's health, but Polly has no
+    /// neutral outcome: an unhandled one is recorded as a success. Closed, that is the lesser harm (counting
+    /// it would let clients open the circuit). Half-open it would close the circuit on a probe that proved
+    /// nothing, so there it counts as a failure: the circuit stays open for another break and the next
+    /// upload after it probes again.
+    /// </summary>
+    private bool CountsAgainstProvider(Exception e, CancellationToken caller)
+    {
+        var aborted = e is UploadAbortedException || (e is OperationCanceledException && caller.IsCancellationRequested);
+        return !aborted || _state.CircuitState == Polly.CircuitBreaker.CircuitState.HalfOpen;
+    }
 
     public string Name => Provider.Name;
 

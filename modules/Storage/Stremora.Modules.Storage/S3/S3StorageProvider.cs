@@ -27,16 +27,21 @@ internal sealed partial class S3StorageProvider : IStorageProvider, IAbandonedUp
     private readonly S3Options _options;
     private readonly AmazonS3Client? _client;
     private readonly ILogger<S3StorageProvider> _logger;
+    private readonly TimeProvider _time;
 
     // Presigning costs a SigV4 signature per URL, on every read of a video. A URL is reused for half its
     // lifetime, so a client is always handed one valid for at least half of Storage:S3:UrlExpiryMinutes.
-    private readonly MemoryCache _playbackUrls = new(new MemoryCacheOptions { SizeLimit = 50_000 });
+    private readonly MemoryCache _playbackUrls;
 
-    public S3StorageProvider(IOptions<S3Options> options, ILogger<S3StorageProvider> logger)
+    public S3StorageProvider(IOptions<S3Options> options, TimeProvider time, ILogger<S3StorageProvider> logger)
     {
         ArgumentNullException.ThrowIfNull(options);
         _options = options.Value;
         _logger = logger;
+        _time = time;
+
+        // The cache's expiry and the URL's own expiry read the same clock, so "half its lifetime" holds exactly.
+        _playbackUrls = new MemoryCache(new MemoryCacheOptions { SizeLimit = 50_000, Clock = new TimeProviderClock(time) });
         if (_options.IsConfigured)
         {
             _client = CreateClient(_options);
@@ -179,7 +184,7 @@ internal sealed partial class S3StorageProvider : IStorageProvider, IAbandonedUp
             BucketName = Bucket,
             Key = file.Locator,
             Verb = HttpVerb.GET,
-            Expires = DateTime.UtcNow + lifetime,
+            Expires = _time.GetUtcNow().UtcDateTime + lifetime,
 
             // The SDK presigns https unless told otherwise; a plain-http endpoint (moto, MinIO) needs http URLs.
             Protocol = IsHttpEndpoint(_options) ? Protocol.HTTP : Protocol.HTTPS,
@@ -325,4 +330,10 @@ internal sealed partial class S3StorageProvider : IStorageProvider, IAbandonedUp
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "S3 cleanup ({Operation}) failed for {Key}")]
     private partial void LogCleanupFailed(Exception exception, string operation, string key);
+}
+
+/// <summary>MemoryCache still takes its clock as an ISystemClock.</summary>
+internal sealed class TimeProviderClock(TimeProvider time) : Microsoft.Extensions.Internal.ISystemClock
+{
+    public DateTimeOffset UtcNow => time.GetUtcNow();
 }
