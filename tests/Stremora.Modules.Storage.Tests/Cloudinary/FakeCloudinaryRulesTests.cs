@@ -4,8 +4,8 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using Stremora.Modules.Storage.Cloudinary;
-using Stremora.Modules.Storage.Tests.Support;
 using Stremora.TestKit.FakeCloudinary;
+using Stremora.TestKit.Streams;
 
 namespace Stremora.Modules.Storage.Tests.Cloudinary;
 
@@ -64,7 +64,7 @@ public sealed class FakeCloudinaryRulesTests : IClassFixture<FakeCloudinaryFixtu
     [Fact]
     public async Task A_non_last_chunk_under_5_mb_is_refused()
     {
-        var (status, body) = await UploadAsync(new ZeroStream(FiveMiB - 1), FiveMiB - 1, "rules/small-chunk", "u-small", $"bytes 0-{FiveMiB - 2}/-1");
+        var (status, body) = await UploadAsync(new GeneratedStream(FiveMiB - 1), FiveMiB - 1, "rules/small-chunk", "u-small", $"bytes 0-{FiveMiB - 2}/-1");
 
         Assert.Equal(HttpStatusCode.BadRequest, status);
         Assert.Equal("All parts except EOF-chunk must be larger than 5mb", ErrorMessage(body));
@@ -75,7 +75,7 @@ public sealed class FakeCloudinaryRulesTests : IClassFixture<FakeCloudinaryFixtu
     {
         const long TooBig = FakeCloudinaryServer.MaxRequestBytes + 1;
 
-        var (status, body) = await UploadAsync(new ZeroStream(TooBig), TooBig, "rules/too-big");
+        var (status, body) = await UploadAsync(new GeneratedStream(TooBig), TooBig, "rules/too-big");
 
         Assert.Equal(HttpStatusCode.BadRequest, status);
         Assert.StartsWith("File size too large", ErrorMessage(body), StringComparison.Ordinal);
@@ -85,10 +85,10 @@ public sealed class FakeCloudinaryRulesTests : IClassFixture<FakeCloudinaryFixtu
     [Fact]
     public async Task Chunks_must_be_contiguous_but_the_last_one_may_be_resent()
     {
-        var (gapStatus, gapBody) = await UploadAsync(new ZeroStream(FiveMiB), FiveMiB, "rules/gap", "u-gap", $"bytes {FiveMiB}-{(2 * FiveMiB) - 1}/-1");
-        var first = await UploadAsync(new ZeroStream(FiveMiB), FiveMiB, "rules/resend", "u-resend", $"bytes 0-{FiveMiB - 1}/-1");
-        var again = await UploadAsync(new ZeroStream(FiveMiB), FiveMiB, "rules/resend", "u-resend", $"bytes 0-{FiveMiB - 1}/-1");
-        var last = await UploadAsync(new ZeroStream(10), 10, "rules/resend", "u-resend", $"bytes {FiveMiB}-{FiveMiB + 9}/{FiveMiB + 10}");
+        var (gapStatus, gapBody) = await UploadAsync(new GeneratedStream(FiveMiB), FiveMiB, "rules/gap", "u-gap", $"bytes {FiveMiB}-{(2 * FiveMiB) - 1}/-1");
+        var first = await UploadAsync(new GeneratedStream(FiveMiB), FiveMiB, "rules/resend", "u-resend", $"bytes 0-{FiveMiB - 1}/-1");
+        var again = await UploadAsync(new GeneratedStream(FiveMiB), FiveMiB, "rules/resend", "u-resend", $"bytes 0-{FiveMiB - 1}/-1");
+        var last = await UploadAsync(new GeneratedStream(10), 10, "rules/resend", "u-resend", $"bytes {FiveMiB}-{FiveMiB + 9}/{FiveMiB + 10}");
 
         Assert.Equal(HttpStatusCode.BadRequest, gapStatus);
         Assert.StartsWith("Chunk out of order", ErrorMessage(gapBody), StringComparison.Ordinal);

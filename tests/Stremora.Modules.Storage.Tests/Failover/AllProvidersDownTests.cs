@@ -5,6 +5,7 @@ using Stremora.Modules.Storage.Contracts;
 using Stremora.TestKit.Faults;
 using Stremora.TestKit.FakeCloudinary;
 using Stremora.TestKit.Host;
+using Stremora.TestKit.Streams;
 
 namespace Stremora.Modules.Storage.Tests.Failover;
 
@@ -57,7 +58,7 @@ public sealed class AllProvidersDownTests : IClassFixture<ProxiedS3Fixture>
     {
         _fixture.Cloudinary.Faults.FailAll(FakeCloudinaryFault.InternalServerError);
         _fixture.S3Proxy.Fault = TcpFault.Refuse;
-        await using var video = new GeneratedVideo(1_000_000, seed: 21);
+        await using var video = new GeneratedStream(1_000_000, seed: 21, header: GeneratedStream.Mp4Ftyp);
 
         var failure = await Assert.ThrowsAsync<AllProvidersFailedException>(
             () => _fixture.Storage.StoreAsync(Uploads.VideoRequest("both-down"), video, CancellationToken.None));
@@ -71,7 +72,7 @@ public sealed class AllProvidersDownTests : IClassFixture<ProxiedS3Fixture>
     {
         _fixture.Cloudinary.Faults.FailAll(FakeCloudinaryFault.RateLimited);
         _fixture.S3Proxy.Fault = TcpFault.Hang;
-        await using var video = new GeneratedVideo(700_000, seed: 24);
+        await using var video = new GeneratedStream(700_000, seed: 24, header: GeneratedStream.Mp4Ftyp);
 
         var failure = await Assert.ThrowsAsync<AllProvidersFailedException>(
             () => _fixture.Storage.StoreAsync(Uploads.VideoRequest("s3-hangs"), video, CancellationToken.None));
@@ -91,7 +92,7 @@ public sealed class AllProvidersDownTests : IClassFixture<ProxiedS3Fixture>
         // Each connection may carry 64 KB of request: enough to start a multipart upload (and to abort it), not to send a part.
         _fixture.S3Proxy.Fault = TcpFault.CutMidStream;
         using var s3Calls = OutgoingRequestLog.To(_fixture.S3Proxy.Port);
-        await using var video = new GeneratedVideo(12_000_000, seed: 22);
+        await using var video = new GeneratedStream(12_000_000, seed: 22, header: GeneratedStream.Mp4Ftyp);
 
         var failure = await Assert.ThrowsAsync<AllProvidersFailedException>(
             () => _fixture.Storage.StoreAsync(Uploads.VideoRequest("both-down-multipart"), video, CancellationToken.None));
@@ -112,7 +113,7 @@ public sealed class AllProvidersDownTests : IClassFixture<ProxiedS3Fixture>
         _fixture.Cloudinary.Faults.FailAll(FakeCloudinaryFault.TooManyRequests);
         _fixture.S3Proxy.Fault = TcpFault.Refuse;
         using var client = _fixture.Host.ClientFor("both-down-uploader");
-        await using var video = new GeneratedVideo(1_500_000, seed: 23);
+        await using var video = new GeneratedStream(1_500_000, seed: 23, header: GeneratedStream.Mp4Ftyp);
         using var form = new MultipartFormDataContent
         {
             { new StringContent("Nowhere to go"), "title" },

@@ -1,6 +1,7 @@
 using Stremora.Modules.Storage.Contracts;
 using Stremora.TestKit.FakeCloudinary;
 using Stremora.TestKit.Host;
+using Stremora.TestKit.Streams;
 
 namespace Stremora.Modules.Storage.Tests.Failover;
 
@@ -72,7 +73,7 @@ public sealed class CircuitBreakerFailoverTests : IClassFixture<CircuitBreakerFi
         await WaitForHalfOpenAsync(link);
         cloudinary.Faults.Clear();
         var recoveredBefore = cloudinary.RequestCount;
-        await using var video = new GeneratedVideo(600_000, seed: 31);
+        await using var video = new GeneratedStream(600_000, seed: 31, header: GeneratedStream.Mp4Ftyp);
         var recovered = await _fixture.Storage.StoreAsync(Uploads.VideoRequest("recovered"), video, CancellationToken.None);
         Assert.Equal([("cloudinary", "stored")], Outcomes(recovered));
         Assert.True(cloudinary.RequestCount > recoveredBefore);
@@ -95,7 +96,7 @@ public sealed class CircuitBreakerFailoverTests : IClassFixture<CircuitBreakerFi
     {
         var before = _fixture.Cloudinary.RequestCount;
         var taken = _fixture.Cloudinary.Faults.Taken;
-        await using var video = new GeneratedVideo(500_000, seed: name.Length);
+        await using var video = new GeneratedStream(500_000, seed: (ulong)name.Length, header: GeneratedStream.Mp4Ftyp);
 
         var result = await _fixture.Storage.StoreAsync(Uploads.VideoRequest(name), video, CancellationToken.None);
 
@@ -108,7 +109,7 @@ public sealed class CircuitBreakerFailoverTests : IClassFixture<CircuitBreakerFi
 
     private async Task<StoreResult> StoreAsync(string name)
     {
-        await using var video = new GeneratedVideo(500_000, seed: name.Length);
+        await using var video = new GeneratedStream(500_000, seed: (ulong)name.Length, header: GeneratedStream.Mp4Ftyp);
         return await _fixture.Storage.StoreAsync(Uploads.VideoRequest(name), video, CancellationToken.None);
     }
 
@@ -155,7 +156,7 @@ public sealed class CircuitAfterSuccessTests : IClassFixture<CircuitAfterSuccess
 
     private async Task<List<(string Provider, string Outcome)>> StoreAsync(string name)
     {
-        await using var video = new GeneratedVideo(400_000, seed: name.Length);
+        await using var video = new GeneratedStream(400_000, seed: (ulong)name.Length, header: GeneratedStream.Mp4Ftyp);
         var result = await _fixture.Storage.StoreAsync(Uploads.VideoRequest(name), video, CancellationToken.None);
         return result.Attempts.Select(a => (a.Provider, a.Outcome)).ToList();
     }

@@ -1,5 +1,6 @@
 using Stremora.TestKit.Faults;
 using Stremora.TestKit.FakeCloudinary;
+using Stremora.TestKit.Streams;
 
 namespace Stremora.Modules.Storage.Tests.Failover;
 
@@ -26,7 +27,7 @@ public sealed class ClientAbortTests : IClassFixture<ProxiedS3Fixture>
 
         // Cloudinary fails on its first 5 MiB chunk; S3 starts a multipart upload, sends part 1 and starts
         // part 2 (5-10 MiB, all arrived); only then does the client go away, at 12 MB.
-        await using var video = new GeneratedVideo(30_000_000, seed: 41)
+        await using var video = new GeneratedStream(30_000_000, seed: 41, header: GeneratedStream.Mp4Ftyp)
         {
             FailAfterBytes = 12_000_000,
             BeforeFailing = () => Uploads.EventuallyAsync(
@@ -53,7 +54,7 @@ public sealed class ClientAbortTests : IClassFixture<ProxiedS3Fixture>
     public async Task A_client_that_goes_away_does_not_count_against_the_providers_circuits()
     {
         var before = _fixture.Chain.Links.Select(l => l.Stats.Snapshot()).ToList();
-        await using var video = new GeneratedVideo(8_000_000, seed: 42) { FailAfterBytes = 1_000_000 };
+        await using var video = new GeneratedStream(8_000_000, seed: 42, header: GeneratedStream.Mp4Ftyp) { FailAfterBytes = 1_000_000 };
 
         await Assert.ThrowsAsync<IOException>(
             () => _fixture.Storage.StoreAsync(Uploads.VideoRequest("client-gone-early"), video, CancellationToken.None));

@@ -1,5 +1,6 @@
 using Stremora.TestKit.FakeCloudinary;
 using Stremora.TestKit.Host;
+using Stremora.TestKit.Streams;
 
 namespace Stremora.Modules.Storage.Tests.Failover;
 
@@ -47,7 +48,7 @@ public sealed class CloudinaryFaultFailoverTests : IClassFixture<CloudinaryFault
         var cloudinary = _fixture.Cloudinary;
         cloudinary.Faults.FailAll(fault);
         var before = cloudinary.RequestCount;
-        await using var video = new GeneratedVideo(FileBytes, seed: 100 + (int)fault);
+        await using var video = new GeneratedStream(FileBytes, seed: 100 + (ulong)fault, header: GeneratedStream.Mp4Ftyp);
         var request = Uploads.VideoRequest($"fault-{fault}");
 
         var result = await _fixture.Storage.StoreAsync(request, video, CancellationToken.None);

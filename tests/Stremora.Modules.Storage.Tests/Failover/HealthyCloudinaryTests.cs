@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
+using Stremora.TestKit.Streams;
 
 namespace Stremora.Modules.Storage.Tests.Failover;
 
@@ -20,7 +21,7 @@ public sealed class HealthyCloudinaryTests : IClassFixture<HealthyCloudinaryFixt
     [Fact]
     public async Task A_video_lands_on_cloudinary_and_its_url_serves_the_same_bytes()
     {
-        await using var video = new GeneratedVideo(3_000_000);
+        await using var video = new GeneratedStream(3_000_000, seed: 7, header: GeneratedStream.Mp4Ftyp);
 
         var result = await _fixture.Storage.StoreAsync(Uploads.VideoRequest("healthy"), video, CancellationToken.None);
 
@@ -38,7 +39,7 @@ public sealed class HealthyCloudinaryTests : IClassFixture<HealthyCloudinaryFixt
     public async Task An_upload_over_http_answers_201_with_cloudinary_as_provider_and_a_url_that_serves_the_same_bytes()
     {
         using var client = _fixture.Host.ClientFor("healthy-uploader");
-        await using var video = new GeneratedVideo(2_500_000, seed: 11);
+        await using var video = new GeneratedStream(2_500_000, seed: 11, header: GeneratedStream.Mp4Ftyp);
         using var form = new MultipartFormDataContent
         {
             { new StringContent("Healthy Cloudinary"), "title" },

@@ -5,6 +5,7 @@ using Amazon.S3.Model;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Stremora.TestKit.Host;
 using Stremora.TestKit.FakeCloudinary;
+using Stremora.TestKit.Streams;
 using Xunit.Abstractions;
 
 namespace Stremora.Modules.Storage.Tests.Failover;
@@ -41,7 +42,7 @@ public sealed class LargeFileStreamingTests : IClassFixture<LargeFileFixture>
     {
         var before = _fixture.Cloudinary.RequestCount;
         var memory = MemoryGrowth.Start();
-        await using var video = new GeneratedVideo(FileBytes) { EveryEightMiB = memory.Sample };
+        await using var video = new GeneratedStream(FileBytes, seed: 7, header: GeneratedStream.Mp4Ftyp) { EveryEightMiB = memory.Sample };
         var result = await _fixture.Storage.StoreAsync(Uploads.VideoRequest("large-cloudinary"), video, CancellationToken.None);
         memory.Sample();
         await memory.DisposeAsync();
@@ -73,7 +74,7 @@ public sealed class LargeFileStreamingTests : IClassFixture<LargeFileFixture>
     {
         _fixture.Cloudinary.Faults.FailAll(FakeCloudinaryFault.InternalServerError);
         var memory = MemoryGrowth.Start();
-        await using var video = new GeneratedVideo(FileBytes, seed: 8) { EveryEightMiB = memory.Sample };
+        await using var video = new GeneratedStream(FileBytes, seed: 8, header: GeneratedStream.Mp4Ftyp) { EveryEightMiB = memory.Sample };
         var result = await _fixture.Storage.StoreAsync(Uploads.VideoRequest("large-s3"), video, CancellationToken.None);
         memory.Sample();
         await memory.DisposeAsync();
@@ -106,7 +107,7 @@ public sealed class LargeFileStreamingTests : IClassFixture<LargeFileFixture>
         using var client = _fixture.Host.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", TestTokens.For("large-uploader", admin: false));
         var memory = MemoryGrowth.Start();
-        await using var video = new GeneratedVideo(FileBytes, seed: 9) { EveryEightMiB = memory.Sample };
+        await using var video = new GeneratedStream(FileBytes, seed: 9, header: GeneratedStream.Mp4Ftyp) { EveryEightMiB = memory.Sample };
         using var form = new MultipartFormDataContent
         {
             { new StringContent("A long film"), "title" },

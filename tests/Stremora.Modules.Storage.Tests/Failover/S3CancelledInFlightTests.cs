@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Stremora.Modules.Storage.S3;
 using Stremora.TestKit.S3;
+using Stremora.TestKit.Streams;
 
 namespace Stremora.Modules.Storage.Tests.Failover;
 
@@ -43,7 +44,7 @@ public sealed class S3CancelledInFlightTests : IAsyncLifetime, IDisposable
 
         // Every S3 answer is held back; the client goes away once S3 has really started the multipart upload.
         _proxy.Holding = true;
-        await using var video = new GeneratedVideo(20_000_000, seed: 51)
+        await using var video = new GeneratedStream(20_000_000, seed: 51, header: GeneratedStream.Mp4Ftyp)
         {
             FailAfterBytes = 6_000_000,
             BeforeFailing = async () =>

@@ -110,7 +110,7 @@ public sealed class S3StorageProviderTests : IAsyncLifetime
     {
         using var provider = Provider();
         var chain = _harness.Chain([provider], "s3");
-        var source = new GeneratedStream(10 * S3Options.MinPartSizeBytes, failAfter: (2 * S3Options.MinPartSizeBytes) + 1000);
+        var source = new GeneratedStream(10 * S3Options.MinPartSizeBytes) { FailAfterBytes = (2 * S3Options.MinPartSizeBytes) + 1000 };
 
         await Assert.ThrowsAsync<IOException>(() => chain.StoreAsync(Request(), source, CancellationToken.None));
 

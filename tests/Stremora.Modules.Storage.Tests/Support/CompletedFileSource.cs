@@ -12,5 +12,6 @@ internal sealed class CompletedFileSource(string path) : ISpooledSource
     public ValueTask<long> WaitForAsync(long offset, long count, CancellationToken cancellationToken) =>
         ValueTask.FromResult(Math.Clamp(_length - offset, 0, count));
 
-    public Stream OpenRange(long offset, long length) => new FileRangeStream(path, offset, length);
+    // The spool's own window over a file: what providers are handed in production.
+    public Stream OpenRange(long offset, long length) => new SpoolRangeStream(path, offset, length);
 }
