@@ -63,7 +63,7 @@ public sealed class AbortedProbeCircuitTests : IDisposable
         var (chain, link) = await HalfOpenChainAsync();
 
         await Assert.ThrowsAsync<IOException>(
-            () => chain.StoreAsync(Request(), new GeneratedStream(1_000_000, failAfter: 200_000), CancellationToken.None));
+            () => chain.StoreAsync(Request(), new GeneratedStream(1_000_000) { FailAfterBytes = 200_000 }, CancellationToken.None));
 
         Assert.Equal(3, _cloudinary.Uploads);
         await AssertStillOpenUntilARealProbeAsync(chain, link);
@@ -94,7 +94,7 @@ public sealed class AbortedProbeCircuitTests : IDisposable
         for (var i = 0; i < 3; i++)
         {
             await Assert.ThrowsAsync<IOException>(
-                () => chain.StoreAsync(Request(), new GeneratedStream(1_000_000, failAfter: 200_000), CancellationToken.None));
+                () => chain.StoreAsync(Request(), new GeneratedStream(1_000_000) { FailAfterBytes = 200_000 }, CancellationToken.None));
         }
 
         Assert.Equal(CircuitStates.Closed, chain.Links[0].CircuitState);
