@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Stremora.Modules.Storage.S3;
+using Stremora.Modules.Storage.Tests.S3;
 using Stremora.TestKit.S3;
 using Stremora.TestKit.Streams;
 
@@ -29,16 +30,9 @@ public sealed class S3CancelledInFlightTests : IAsyncLifetime, IDisposable
     [Fact]
     public async Task A_multipart_upload_initiated_without_an_answer_is_aborted_when_the_client_goes_away()
     {
-        var settings = _bucket.Settings;
-        var options = new S3Options
-        {
-            Region = settings["AWS_REGION"],
-            AccessKeyId = settings["AWS_ACCESS_KEY_ID"],
-            SecretAccessKey = settings["AWS_SECRET_ACCESS_KEY"],
-            BucketName = settings["AWS_S3_BUCKET_NAME"],
-            ServiceUrl = _proxy.BaseAddress.ToString().TrimEnd('/'),
-            PartSizeBytes = S3Options.MinPartSizeBytes,
-        };
+        var options = S3TestOptions.For(_bucket.Settings);
+        options.ServiceUrl = _proxy.BaseAddress.ToString().TrimEnd('/');
+        options.PartSizeBytes = S3Options.MinPartSizeBytes;
         using var provider = new S3StorageProvider(Options.Create(options), TimeProvider.System, NullLogger<S3StorageProvider>.Instance);
         var chain = _harness.Chain([provider], "s3");
 

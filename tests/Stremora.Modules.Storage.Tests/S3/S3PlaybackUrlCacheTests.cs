@@ -27,16 +27,8 @@ public sealed class S3PlaybackUrlCacheTests : IAsyncLifetime
 
     private S3StorageProvider Provider(double urlExpiryMinutes = 60)
     {
-        var settings = _bucket.Settings;
-        var options = new S3Options
-        {
-            Region = settings["AWS_REGION"],
-            AccessKeyId = settings["AWS_ACCESS_KEY_ID"],
-            SecretAccessKey = settings["AWS_SECRET_ACCESS_KEY"],
-            BucketName = settings["AWS_S3_BUCKET_NAME"],
-            ServiceUrl = settings["AWS_ENDPOINT_URL_S3"],
-            UrlExpiryMinutes = urlExpiryMinutes,
-        };
+        var options = S3TestOptions.For(_bucket.Settings);
+        options.UrlExpiryMinutes = urlExpiryMinutes;
         return new S3StorageProvider(Options.Create(options), _time, NullLogger<S3StorageProvider>.Instance);
     }
 

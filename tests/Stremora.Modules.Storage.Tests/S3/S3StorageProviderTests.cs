@@ -29,13 +29,7 @@ public sealed class S3StorageProviderTests : IAsyncLifetime
 
     private S3StorageProvider Provider(Action<S3Options>? configure = null)
     {
-        var options = new S3Options();
-        var settings = _bucket.Settings;
-        options.Region = settings["AWS_REGION"];
-        options.AccessKeyId = settings["AWS_ACCESS_KEY_ID"];
-        options.SecretAccessKey = settings["AWS_SECRET_ACCESS_KEY"];
-        options.BucketName = settings["AWS_S3_BUCKET_NAME"];
-        options.ServiceUrl = settings["AWS_ENDPOINT_URL_S3"];
+        var options = S3TestOptions.For(_bucket.Settings);
         options.PartSizeBytes = S3Options.MinPartSizeBytes;
         configure?.Invoke(options);
         return new S3StorageProvider(Options.Create(options), TimeProvider.System, NullLogger<S3StorageProvider>.Instance);
