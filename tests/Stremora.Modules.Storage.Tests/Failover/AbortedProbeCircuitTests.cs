@@ -100,4 +100,25 @@ public sealed class AbortedProbeCircuitTests : IDisposable
         Assert.Equal(CircuitStates.Closed, chain.Links[0].CircuitState);
         Assert.Equal([("cloudinary", AttemptOutcomes.Stored)], await StoreAsync(chain));
     }
+
+    [Fact]
+    public async Task A_client_that_drops_during_an_outage_does_not_hold_the_circuit_closed()
+    {
+        var chain = _harness.Chain([_cloudinary, _s3], "cloudinary,s3", _time);
+        _cloudinary.Fault = MemoryProviderFault.FailImmediately;
+        await StoreAsync(chain);
+
+        // Cloudinary answers for a moment and the client drops during its attempt; then it is down again.
+        _cloudinary.Fault = MemoryProviderFault.None;
+        await Assert.ThrowsAsync<IOException>(
+            () => chain.StoreAsync(Request(), new GeneratedStream(1_000_000) { FailAfterBytes = 200_000 }, CancellationToken.None));
+        _cloudinary.Fault = MemoryProviderFault.FailImmediately;
+        _time.Advance(TimeSpan.FromSeconds(1));
+
+        // Two failures in a row after the abort open it, well inside the 5-minute sampling window.
+        Assert.Equal([("cloudinary", AttemptOutcomes.Failed), ("s3", AttemptOutcomes.Stored)], await StoreAsync(chain));
+        Assert.Equal([("cloudinary", AttemptOutcomes.Failed), ("s3", AttemptOutcomes.Stored)], await StoreAsync(chain));
+        Assert.Equal(CircuitStates.Open, chain.Links[0].CircuitState);
+        Assert.Equal([("cloudinary", AttemptOutcomes.Skipped), ("s3", AttemptOutcomes.Stored)], await StoreAsync(chain));
+    }
 }

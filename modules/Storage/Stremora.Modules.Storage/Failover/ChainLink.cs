@@ -81,6 +81,22 @@ internal sealed class ChainLink
     }
 
     /// <summary>
+    /// After an attempt the client abandoned while the circuit was closed. Polly has recorded it as a success
+    /// in its window, where with FailureRatio 1 it would hold the circuit closed through an outage until it aged
+    /// out (SamplingDurationSeconds, 5 min by default). Clearing the window instead makes the abort what a
+    /// success is in the consecutive count: a restart of the count, not a five-minute veto.
+    /// </summary>
+    public async ValueTask RecordAbortedAsync()
+    {
+        // A failure racing in may open the circuit between the check and the reset; an abort closing it again
+        // costs at most MinimumThroughput more failures, the same as the count restarting.
+        if (_countsConsecutiveFailures && _state.CircuitState == Polly.CircuitBreaker.CircuitState.Closed)
+        {
+            await _control.CloseAsync();
+        }
+    }
+
+    /// <summary>
     /// closed, open or half-open. Polly only leaves Open when the next call arrives; once the break has
     /// elapsed that call will be let through as a probe, so report it as half-open already.
     /// </summary>

@@ -208,6 +208,7 @@ internal sealed partial class FailoverChain : IVideoStorage
         catch (Exception e) when (e is UploadAbortedException || (e is OperationCanceledException && cancellationToken.IsCancellationRequested))
         {
             _metrics.Attempted(link.Name, "aborted", _time.GetElapsedTime(started).TotalMilliseconds);
+            await link.RecordAbortedAsync();
             return (null, null);
         }
 
