@@ -37,13 +37,7 @@ public sealed partial class UploadPageTests : IAsyncLifetime
         _baseAddress = _api.ClientOptions.BaseAddress;
 
         _playwright = await Playwright.CreateAsync();
-        _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            // Debian's chromium: Playwright never downloads a browser here.
-            ExecutablePath = "/usr/bin/chromium",
-            Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-        });
+        _browser = await Chromium.LaunchAsync(_playwright);
         Directory.CreateDirectory(ScreenshotDirectory);
     }
 
@@ -122,7 +116,7 @@ public sealed partial class UploadPageTests : IAsyncLifetime
     }
 
     /// <summary>Records a short WebM in the page itself (canvas + MediaRecorder), picks it in the form and uploads it.</summary>
-    private static async Task<string> UploadGeneratedVideoAsync(IPage page, string title)
+    internal static async Task<string> UploadGeneratedVideoAsync(IPage page, string title)
     {
         await page.GetByLabel("Title").FillAsync(title);
         await page.GetByLabel("Description").FillAsync("Recorded by the browser test.");

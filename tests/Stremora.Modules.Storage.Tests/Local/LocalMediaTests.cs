@@ -113,7 +113,7 @@ public sealed class LocalMediaTests(StremoraApiFactory api) : IClassFixture<Stre
     private static void AssertNeitherSniffedNorRunnable(HttpResponseMessage response)
     {
         Assert.Equal("nosniff", Assert.Single(response.Headers.GetValues("X-Content-Type-Options")));
-        Assert.Equal("default-src 'none'; media-src 'self'; sandbox", Assert.Single(response.Headers.GetValues("Content-Security-Policy")));
+        Assert.Equal("default-src 'none'; media-src 'self'", Assert.Single(response.Headers.GetValues("Content-Security-Policy")));
     }
 
     /// <summary>

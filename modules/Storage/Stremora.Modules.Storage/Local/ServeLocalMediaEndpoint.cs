@@ -8,16 +8,17 @@ namespace Stremora.Modules.Storage.Local;
 /// Serves local-disk files to browsers with HTTP Range support (video players seek), the content type
 /// from the extension the provider chose. Anything that is not one of our locators is a 404.
 /// These are user-uploaded bytes on our own origin, so every answer (200, 206, 404, 416) forbids
-/// content sniffing and, should a browser open one as a document, running or loading anything but the
+/// content sniffing and, should a browser open one as a document, loading or running anything but the
 /// media itself. A page's <c>&lt;video src&gt;</c> is not governed by the media response's own CSP.
 /// </summary>
 internal sealed class ServeLocalMediaEndpoint(LocalDiskProvider provider) : EndpointWithoutRequest
 {
     private static readonly FileExtensionContentTypeProvider ContentTypes = new();
 
-    // 'self' is the media URL's own origin even in the sandbox (CSP 3 takes it from the response URL):
-    // a video opened directly in a tab still plays in the browser's own player.
-    internal const string ContentSecurityPolicy = "default-src 'none'; media-src 'self'; sandbox";
+    // No 'sandbox': it gives the browser's own media document an opaque origin, and Chromium then refuses to
+    // load the video into it (CORS from origin 'null'): a video opened directly in a tab would not play.
+    // default-src 'none' already stops scripts, styles, frames and forms in anything opened as a document.
+    internal const string ContentSecurityPolicy = "default-src 'none'; media-src 'self'";
 
     public override void Configure()
     {
