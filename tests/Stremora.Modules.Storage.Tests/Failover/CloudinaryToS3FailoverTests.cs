@@ -98,6 +98,7 @@ public sealed class CloudinaryToS3FailoverTests(FaultsHost host, ITestOutputHelp
     [InlineData(FakeCloudinaryFault.TooManyRequests)]
     [InlineData(FakeCloudinaryFault.ResetMidBody)]
     [InlineData(FakeCloudinaryFault.WrongBytes)]
+    [InlineData(FakeCloudinaryFault.WrongEtag)]
     [InlineData(FakeCloudinaryFault.Hang)]
     public async Task Each_cloudinary_fault_lands_the_file_on_s3_with_identical_bytes_and_lists_the_failure(FakeCloudinaryFault fault)
     {

@@ -26,6 +26,9 @@ public enum FakeCloudinaryFault
 
     /// <summary>Stores the file but answers 200 with a body that is not JSON.</summary>
     InvalidJson,
+
+    /// <summary>Stores the file but answers with an etag that is not its MD5, as if bytes had changed on the way.</summary>
+    WrongEtag,
 }
 
 /// <summary>Fault switch: every request, or only the next N. Thread-safe.</summary>

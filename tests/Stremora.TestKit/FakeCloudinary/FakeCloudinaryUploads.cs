@@ -159,7 +159,13 @@ internal sealed partial class FakeCloudinaryUploads(FakeCloudinaryServer server)
         }
 
         var reported = fault == FakeCloudinaryFault.WrongBytes ? asset.Bytes + 1 : asset.Bytes;
-        await FakeCloudinaryHttp.JsonAsync(context, FakeCloudinaryFormats.UploadResult(server, asset, reported));
+        var result = FakeCloudinaryFormats.UploadResult(server, asset, reported);
+        if (fault == FakeCloudinaryFault.WrongEtag)
+        {
+            result["etag"] = new string('0', 32);
+        }
+
+        await FakeCloudinaryHttp.JsonAsync(context, result);
     }
 
     private static string PublicId(Dictionary<string, string> fields)

@@ -3,7 +3,8 @@ using System.Text.Json;
 namespace Stremora.Modules.Storage.Cloudinary;
 
 /// <summary>The parts of Cloudinary's upload answer the service keeps.</summary>
-internal sealed record CloudinaryUploadResult(string PublicId, string SecureUrl, long Bytes)
+/// <param name="Md5Etag">The answer's <c>etag</c> when it is an MD5 (32 hex digits): the MD5 of the stored bytes.</param>
+internal sealed record CloudinaryUploadResult(string PublicId, string SecureUrl, long Bytes, string? Md5Etag)
 {
     /// <summary>Null when the answer is not JSON or lacks public_id, secure_url or bytes.</summary>
     public static CloudinaryUploadResult? TryParse(string body)
@@ -17,7 +18,8 @@ internal sealed record CloudinaryUploadResult(string PublicId, string SecureUrl,
                 && root.TryGetProperty("secure_url", out var secureUrl) && secureUrl.ValueKind == JsonValueKind.String
                 && root.TryGetProperty("bytes", out var bytes) && bytes.TryGetInt64(out var size))
             {
-                return new CloudinaryUploadResult(publicId.GetString()!, secureUrl.GetString()!, size);
+                var etag = root.TryGetProperty("etag", out var e) && e.ValueKind == JsonValueKind.String ? e.GetString() : null;
+                return new CloudinaryUploadResult(publicId.GetString()!, secureUrl.GetString()!, size, IsMd5(etag) ? etag : null);
             }
 
             return null;
@@ -27,6 +29,8 @@ internal sealed record CloudinaryUploadResult(string PublicId, string SecureUrl,
             return null;
         }
     }
+
+    private static bool IsMd5(string? etag) => etag is { Length: 32 } && etag.All(char.IsAsciiHexDigit);
 
     /// <summary>Non-final chunks answer <c>{"done": false, ...}</c>; anything else JSON-shaped is accepted too.</summary>
     public static bool IsJsonObject(string body)
