@@ -81,6 +81,12 @@ public sealed class CloudinaryUploadTests : IClassFixture<FakeCloudinaryFixture>
         Assert.Equal(file.Length, stored.Bytes);
         Assert.Equal(file.Sha256, await Sha256Of(stored.Url));
         Assert.Equal(0, _fake.PendingChunkedUploads);
+
+        // The etag (MD5 of what Cloudinary joined) is handed to the chain, which compares it with the spool's.
+        await using var content = File.OpenRead(file.Path);
+#pragma warning disable CA5351 // Cloudinary's etag is an MD5
+        Assert.Equal(Convert.ToHexStringLower(await System.Security.Cryptography.MD5.HashDataAsync(content)), stored.Md5);
+#pragma warning restore CA5351
     }
 
     [Fact]

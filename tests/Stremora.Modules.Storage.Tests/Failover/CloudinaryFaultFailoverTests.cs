@@ -43,7 +43,7 @@ public sealed class CloudinaryFaultFailoverTests : IClassFixture<CloudinaryFault
     [InlineData(FakeCloudinaryFault.ResetMidBody, "cloudinary could not be reached")]
     [InlineData(FakeCloudinaryFault.WrongBytes, "cloudinary reported 1000001 bytes stored but 1000000 were sent")]
     [InlineData(FakeCloudinaryFault.InvalidJson, "cloudinary answered with an upload result that is not the expected JSON")]
-    [InlineData(FakeCloudinaryFault.WrongEtag, "cloudinary's etag (MD5 of what it stored) does not match the bytes sent")]
+    [InlineData(FakeCloudinaryFault.WrongEtag, "cloudinary reported a different MD5 than was sent")]
     public async Task Each_cloudinary_fault_puts_the_file_on_s3_with_identical_bytes_and_lists_the_cloudinary_failure(FakeCloudinaryFault fault, string error)
     {
         var cloudinary = _fixture.Cloudinary;

@@ -60,10 +60,25 @@ public sealed class SpoolTeeTests : IDisposable
 
         Assert.Equal(data.Length, spool.TotalLength);
         Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(data)), spool.Sha256);
+        Assert.Null(spool.Md5);
         await using var all = spool.OpenRange(0, data.Length);
         var copy = new MemoryStream();
         await all.CopyToAsync(copy);
         Assert.Equal(data, copy.ToArray());
+    }
+
+    [Fact]
+    public async Task Md5_is_computed_in_the_same_pass_when_asked_for()
+    {
+        var data = RandomNumberGenerator.GetBytes(1_000_003);
+        await using var spool = SpoolTee.Create(_directory, computeMd5: true);
+
+        await spool.PumpAsync(new MemoryStream(data), data.Length, StoredFileKind.Video, CancellationToken.None);
+
+#pragma warning disable CA5351 // the value under test is Cloudinary's MD5 etag
+        Assert.Equal(Convert.ToHexStringLower(MD5.HashData(data)), spool.Md5);
+#pragma warning restore CA5351
+        Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(data)), spool.Sha256);
     }
 
     [Fact]

@@ -26,6 +26,8 @@ internal sealed class CloudinaryProvider(
 
     public bool IsConfigured => _options.IsConfigured;
 
+    public bool ReportsMd5 => true;
+
     public async Task<ProviderStoredFile> UploadAsync(ProviderUpload upload, ISpooledSource source, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(upload);
@@ -36,7 +38,6 @@ internal sealed class CloudinaryProvider(
         var publicId = string.IsNullOrEmpty(_options.Folder) ? upload.Key : $"{_options.Folder}/{upload.Key}";
         var fileName = Path.GetFileName(upload.Key) is { Length: > 0 } name ? name : "file";
         string? uploadId = null;
-        using var md5 = new SentBytesMd5();
 
         await foreach (var chunk in source.ChunksAsync(_options.ChunkSizeBytes, cancellationToken))
         {
@@ -49,7 +50,7 @@ internal sealed class CloudinaryProvider(
                 contentRange = $"bytes {chunk.Offset}-{chunk.Offset + chunk.Length - 1}/{total}";
             }
 
-            var body = await SendChunkAsync(resourceType, publicId, fileName, upload.ContentType, md5.Observe(source.OpenRange(chunk.Offset, chunk.Length), chunk.Offset), chunk, uploadId, contentRange, cancellationToken);
+            var body = await SendChunkAsync(resourceType, publicId, fileName, upload.ContentType, source, chunk, uploadId, contentRange, cancellationToken);
             if (!chunk.IsLast)
             {
                 if (!CloudinaryUploadResult.IsJsonObject(body))
@@ -60,8 +61,7 @@ internal sealed class CloudinaryProvider(
                 continue;
             }
 
-            var sent = chunk.Total!.Value;
-            return await AcceptResultAsync(body, resourceType, publicId, sent, md5.HexFor(sent), cancellationToken);
+            return await AcceptResultAsync(body, resourceType, publicId, sent: chunk.Total!.Value, cancellationToken);
         }
 
         throw new InvalidOperationException("The spooled source ended without a last chunk.");
@@ -94,7 +94,7 @@ internal sealed class CloudinaryProvider(
         string publicId,
         string fileName,
         string contentType,
-        Stream chunkBody,
+        ISpooledSource source,
         SpoolChunk chunk,
         string? uploadId,
         string? contentRange,
@@ -108,7 +108,7 @@ internal sealed class CloudinaryProvider(
         }
 
         // Sent straight from the spool file: a chunk is never held in memory.
-        var file = new StreamContent(chunkBody, 81920);
+        var file = new StreamContent(source.OpenRange(chunk.Offset, chunk.Length), 81920);
         file.Headers.ContentLength = chunk.Length;
         file.Headers.ContentType = MediaTypeHeaderValue.TryParse(contentType, out var type) ? type : new MediaTypeHeaderValue("application/octet-stream");
         form.Add(file, "file", fileName);
@@ -123,7 +123,7 @@ internal sealed class CloudinaryProvider(
         return await SendAsync(request, signed["signature"], cancellationToken);
     }
 
-    private async Task<ProviderStoredFile> AcceptResultAsync(string body, string resourceType, string publicId, long sent, string? sentMd5, CancellationToken cancellationToken)
+    private async Task<ProviderStoredFile> AcceptResultAsync(string body, string resourceType, string publicId, long sent, CancellationToken cancellationToken)
     {
         var result = CloudinaryUploadResult.TryParse(body);
         if (result is null)
@@ -139,14 +139,8 @@ internal sealed class CloudinaryProvider(
             throw new StorageProviderException(ProviderName, $"cloudinary reported {result.Bytes} bytes stored but {sent} were sent", isTransient: true);
         }
 
-        // The etag is the MD5 of what Cloudinary stored; an answer without one (or not an MD5) is taken on its size.
-        if (result.Md5Etag is { } etag && sentMd5 is not null && !string.Equals(etag, sentMd5, StringComparison.OrdinalIgnoreCase))
-        {
-            await DestroyQuietlyAsync(resourceType, result.PublicId, cancellationToken);
-            throw new StorageProviderException(ProviderName, "cloudinary's etag (MD5 of what it stored) does not match the bytes sent", isTransient: true);
-        }
-
-        return new ProviderStoredFile(result.PublicId, result.SecureUrl, result.Bytes);
+        // The etag is the MD5 of what Cloudinary stored: the chain compares it with the spool's (an answer without one is taken on its size).
+        return new ProviderStoredFile(result.PublicId, result.SecureUrl, result.Bytes, Md5: result.Md5Etag);
     }
 
     private async Task DestroyAsync(string resourceType, string publicId, CancellationToken cancellationToken)

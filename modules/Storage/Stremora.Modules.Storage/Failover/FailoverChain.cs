@@ -70,7 +70,7 @@ internal sealed partial class FailoverChain : IVideoStorage
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(content);
         var attempts = new List<StorageAttempt>();
-        await using var spool = SpoolTee.Create(_options.EffectiveSpoolDirectory);
+        await using var spool = SpoolTee.Create(_options.EffectiveSpoolDirectory, computeMd5: links.Any(l => l.Provider.ReportsMd5));
         using var upload = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
 
         // The writer starts at once and runs beside the attempts; its failure (client gone, too large) stops them.
@@ -288,6 +288,10 @@ internal sealed partial class FailoverChain : IVideoStorage
         else if (stored.Sha256 is not null && !string.Equals(stored.Sha256, spool.Sha256, StringComparison.OrdinalIgnoreCase))
         {
             mismatch = $"{link.Name} reported a different SHA-256 than was sent";
+        }
+        else if (stored.Md5 is not null && spool.Md5 is not null && !string.Equals(stored.Md5, spool.Md5, StringComparison.OrdinalIgnoreCase))
+        {
+            mismatch = $"{link.Name} reported a different MD5 than was sent";
         }
 
         if (mismatch is not null)

@@ -11,6 +11,9 @@ internal interface IStorageProvider
     /// <summary>False when its settings are absent: the chain leaves it out.</summary>
     bool IsConfigured { get; }
 
+    /// <summary>True when it reports the stored file's MD5 (<see cref="ProviderStoredFile.Md5"/>): the spool then computes one too.</summary>
+    bool ReportsMd5 => false;
+
     /// <summary>
     /// Reads the file from <paramref name="source"/> (which may still be arriving) and stores it.
     /// Must not buffer whole parts in memory: send ranges of the spool with <see cref="ISpooledSource.OpenRange"/>.
@@ -30,7 +33,8 @@ internal sealed record ProviderUpload(StoredFileKind Kind, string Key, string Co
 /// <param name="Url">The provider's URL for it (Cloudinary secure_url; for S3/local the chain asks for a playback URL).</param>
 /// <param name="Bytes">The size the provider reports having stored: the chain compares it with what was sent.</param>
 /// <param name="Sha256">The SHA-256 the provider reports, when it reports one: compared too.</param>
-internal sealed record ProviderStoredFile(string Locator, string Url, long Bytes, string? Sha256 = null);
+/// <param name="Md5">The MD5 the provider reports (Cloudinary's etag), when it reports one: compared too.</param>
+internal sealed record ProviderStoredFile(string Locator, string Url, long Bytes, string? Sha256 = null, string? Md5 = null);
 
 /// <summary>
 /// A file that is being received (spool-tee): one writer appends to a temp file while any number of

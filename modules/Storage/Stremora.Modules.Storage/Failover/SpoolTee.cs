@@ -23,10 +23,13 @@ internal sealed class SpoolTee : ISpooledSource, IAsyncDisposable
     // Replaced on every change: waiters await the current one, the writer completes it and installs a fresh one.
     private TaskCompletionSource _changed = NewSignal();
 
-    private SpoolTee(string path, FileStream file)
+    private readonly bool _computeMd5;
+
+    private SpoolTee(string path, FileStream file, bool computeMd5)
     {
         Path = path;
         _file = file;
+        _computeMd5 = computeMd5;
     }
 
     public string Path { get; }
@@ -57,10 +60,14 @@ internal sealed class SpoolTee : ISpooledSource, IAsyncDisposable
     /// <summary>Lower-case hex SHA-256 of the whole file, once the writer has completed.</summary>
     public string? Sha256 { get; private set; }
 
+    /// <summary>Lower-case hex MD5 of the whole file once the writer has completed, when asked for at creation.</summary>
+    public string? Md5 { get; private set; }
+
     /// <summary>Raised (on the writer's thread) every time bytes arrive: a hook for observing the writer (tests use it).</summary>
     public event Action? Progressed;
 
-    public static SpoolTee Create(string directory)
+    /// <param name="computeMd5">Also hash MD5 in the same pass: a provider in the chain reports one to compare (Cloudinary's etag).</param>
+    public static SpoolTee Create(string directory, bool computeMd5 = false)
     {
         Directory.CreateDirectory(directory);
         var path = System.IO.Path.Combine(directory, $"{Guid.CreateVersion7():N}.spool");
@@ -74,7 +81,7 @@ internal sealed class SpoolTee : ISpooledSource, IAsyncDisposable
             FileShare.ReadWrite | FileShare.Delete,
             bufferSize: 0,
             FileOptions.None);
-        return new SpoolTee(path, file);
+        return new SpoolTee(path, file, computeMd5);
     }
 
     /// <summary>
@@ -88,6 +95,9 @@ internal sealed class SpoolTee : ISpooledSource, IAsyncDisposable
         try
         {
             using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+#pragma warning disable CA5351 // Cloudinary's etag is an MD5: a checksum to compare, not a security boundary.
+            using var md5 = _computeMd5 ? IncrementalHash.CreateHash(HashAlgorithmName.MD5) : null;
+#pragma warning restore CA5351
             long total = 0;
             while (true)
             {
@@ -106,12 +116,14 @@ internal sealed class SpoolTee : ISpooledSource, IAsyncDisposable
                 // another pool thread, and that hop per 64 KiB cost the API ~12 % more CPU per upload (perf stat).
                 _file.Write(buffer, 0, read);
                 hash.AppendData(buffer, 0, read);
+                md5?.AppendData(buffer, 0, read);
                 total += read;
                 Signal(() => _written = total);
                 Progressed?.Invoke();
             }
 
             Sha256 = Convert.ToHexStringLower(hash.GetHashAndReset());
+            Md5 = md5 is null ? null : Convert.ToHexStringLower(md5.GetHashAndReset());
             Signal(() => _completed = true);
         }
         catch (Exception e)
