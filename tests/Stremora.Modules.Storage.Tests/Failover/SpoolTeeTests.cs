@@ -82,6 +82,19 @@ public sealed class SpoolTeeTests : IDisposable
     }
 
     [Fact]
+    public async Task Md5_dropped_while_bytes_arrive_is_not_reported()
+    {
+        var data = RandomNumberGenerator.GetBytes(1_000_003);
+        await using var spool = SpoolTee.Create(_directory, computeMd5: true);
+        spool.Progressed += spool.DropMd5;
+
+        await spool.PumpAsync(new MemoryStream(data), data.Length, StoredFileKind.Video, CancellationToken.None);
+
+        Assert.Null(spool.Md5);
+        Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(data)), spool.Sha256);
+    }
+
+    [Fact]
     public async Task The_limit_is_enforced_as_bytes_arrive_and_waiting_readers_are_told()
     {
         var pipe = new Pipe();

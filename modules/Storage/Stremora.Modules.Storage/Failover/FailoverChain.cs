@@ -70,7 +70,8 @@ internal sealed partial class FailoverChain : IVideoStorage
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(content);
         var attempts = new List<StorageAttempt>();
-        await using var spool = SpoolTee.Create(_options.EffectiveSpoolDirectory, computeMd5: links.Any(l => l.Provider.ReportsMd5));
+        // MD5 costs the writer a second hash over every byte: only while an attempt still to come will compare one.
+        await using var spool = SpoolTee.Create(_options.EffectiveSpoolDirectory, computeMd5: WillCompareMd5(links, 0));
         using var upload = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
 
         // The writer starts at once and runs beside the attempts; its failure (client gone, too large) stops them.
@@ -112,6 +113,11 @@ internal sealed partial class FailoverChain : IVideoStorage
                 if (i < links.Count - 1)
                 {
                     _metrics.FailedOver(link.Name, attempt.Outcome);
+                }
+
+                if (!WillCompareMd5(links, i + 1))
+                {
+                    spool.DropMd5();
                 }
             }
 
@@ -216,6 +222,10 @@ internal sealed partial class FailoverChain : IVideoStorage
         _metrics.Attempted(link.Name, outcome, ms);
         return (null, new StorageAttempt(request.Kind, link.Name, outcome, error, (long)ms));
     }
+
+    /// <summary>A link from <paramref name="from"/> on reports an MD5 and is not skipped for an open circuit.</summary>
+    private static bool WillCompareMd5(IReadOnlyList<ChainLink> links, int from) =>
+        links.Skip(from).Any(l => l.Provider.ReportsMd5 && l.CircuitState != CircuitStates.Open);
 
     /// <summary>
     /// One provider attempt under its time limits. Throws <see cref="AttemptFailedException"/> (counts

@@ -24,12 +24,14 @@ internal sealed class SpoolTee : ISpooledSource, IAsyncDisposable
     private TaskCompletionSource _changed = NewSignal();
 
     private readonly bool _computeMd5;
+    private volatile bool _md5Wanted;
 
     private SpoolTee(string path, FileStream file, bool computeMd5)
     {
         Path = path;
         _file = file;
         _computeMd5 = computeMd5;
+        _md5Wanted = computeMd5;
     }
 
     public string Path { get; }
@@ -60,8 +62,11 @@ internal sealed class SpoolTee : ISpooledSource, IAsyncDisposable
     /// <summary>Lower-case hex SHA-256 of the whole file, once the writer has completed.</summary>
     public string? Sha256 { get; private set; }
 
-    /// <summary>Lower-case hex MD5 of the whole file once the writer has completed, when asked for at creation.</summary>
+    /// <summary>Lower-case hex MD5 of the whole file once the writer has completed, when asked for at creation (and not dropped).</summary>
     public string? Md5 { get; private set; }
+
+    /// <summary>No attempt left will compare an MD5 (the provider that reports one failed or was skipped): stop hashing it.</summary>
+    public void DropMd5() => _md5Wanted = false;
 
     /// <summary>Raised (on the writer's thread) every time bytes arrive: a hook for observing the writer (tests use it).</summary>
     public event Action? Progressed;
@@ -116,14 +121,17 @@ internal sealed class SpoolTee : ISpooledSource, IAsyncDisposable
                 // another pool thread, and that hop per 64 KiB cost the API ~12 % more CPU per upload (perf stat).
                 _file.Write(buffer, 0, read);
                 hash.AppendData(buffer, 0, read);
-                md5?.AppendData(buffer, 0, read);
+                if (_md5Wanted)
+                {
+                    md5?.AppendData(buffer, 0, read);
+                }
                 total += read;
                 Signal(() => _written = total);
                 Progressed?.Invoke();
             }
 
             Sha256 = Convert.ToHexStringLower(hash.GetHashAndReset());
-            Md5 = md5 is null ? null : Convert.ToHexStringLower(md5.GetHashAndReset());
+            Md5 = md5 is null || !_md5Wanted ? null : Convert.ToHexStringLower(md5.GetHashAndReset());
             Signal(() => _completed = true);
         }
         catch (Exception e)
