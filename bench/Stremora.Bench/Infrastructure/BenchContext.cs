@@ -73,6 +73,13 @@ internal sealed class BenchContext : IAsyncDisposable
             ["Storage__SpoolDirectory"] = Path.Combine(work, "spool"),
             ["Storage__Local__Root"] = Path.Combine(work, "media"),
             ["Logging__LogLevel__Default"] = "Warning",
+
+            // Background maintenance is not what is measured, and it shares moto with the measured uploads: the
+            // abandoned-upload sweep (every 10 min) listing multipart uploads at 11:20:00 made moto answer 500 to the
+            // memory step's four concurrent uploads. "Never" is Hangfire's own Cron.Never() (31 February).
+            ["Upload__SweepCron"] = "0 0 31 2 *",
+            ["Storage__Rebalance__Enabled"] = "false",
+            ["Storage__Reconcile__Enabled"] = "false",
         };
 
         // For experiments: STREMORA_BENCH_API_Storage__S3__ConcurrentParts=1 gives every API instance Storage__S3__ConcurrentParts=1.
