@@ -32,6 +32,7 @@ internal sealed class BenchRow
 
     public string? Note { get; init; }
 
+    /// <summary>Judged on the ratio of the medians; paired ratios run by run.</summary>
     public static BenchRow Compare(
         string id,
         string section,
@@ -42,29 +43,10 @@ internal sealed class BenchRow
         IReadOnlyList<double> baseline,
         string? target,
         Func<double, bool>? meets,
-        string? note = null)
-    {
-        var m = Summary.Of(measured);
-        var b = Summary.Of(baseline);
-        var ratio = m.Median / b.Median;
-        var paired = measured.Count == baseline.Count ? Summary.Of(measured.Zip(baseline, (x, y) => x / y)) : null;
-        return new BenchRow
-        {
-            Id = id,
-            Section = section,
-            Name = name,
-            Unit = unit,
-            Measured = m,
-            BaselineName = baselineName,
-            Baseline = b,
-            Ratio = ratio,
-            Paired = paired,
-            Target = target,
-            Met = meets?.Invoke(ratio),
-            Note = note,
-        };
-    }
+        string? note = null) =>
+        AgainstBaseline(id, section, name, unit, measured, baselineName, baseline, (x, y) => x / y, null, target, meets, note);
 
+    /// <summary>Judged on the difference of the medians (MiB of memory, say); paired differences run by run.</summary>
     public static BenchRow Difference(
         string id,
         string section,
@@ -75,29 +57,8 @@ internal sealed class BenchRow
         IReadOnlyList<double> baseline,
         string? target,
         Func<double, bool>? meets,
-        string? note = null)
-    {
-        var m = Summary.Of(measured);
-        var b = Summary.Of(baseline);
-        var difference = m.Median - b.Median;
-        var paired = measured.Count == baseline.Count ? Summary.Of(measured.Zip(baseline, (x, y) => x - y)) : null;
-        return new BenchRow
-        {
-            Id = id,
-            Section = section,
-            Name = name,
-            Unit = unit,
-            Measured = m,
-            BaselineName = baselineName,
-            Baseline = b,
-            Ratio = difference,
-            RatioKind = "difference",
-            Paired = paired,
-            Target = target,
-            Met = meets?.Invoke(difference),
-            Note = note,
-        };
-    }
+        string? note = null) =>
+        AgainstBaseline(id, section, name, unit, measured, baselineName, baseline, (x, y) => x - y, "difference", target, meets, note);
 
     public static BenchRow Absolute(
         string id,
@@ -126,6 +87,41 @@ internal sealed class BenchRow
             Paired = b is not null && measured.Count == baseline!.Count ? Summary.Of(measured.Zip(baseline, (x, y) => x / y)) : null,
             Target = target,
             Met = meets?.Invoke(m.Median),
+            Note = note,
+        };
+    }
+
+    private static BenchRow AgainstBaseline(
+        string id,
+        string section,
+        string name,
+        string unit,
+        IReadOnlyList<double> measured,
+        string baselineName,
+        IReadOnlyList<double> baseline,
+        Func<double, double, double> combine,
+        string? ratioKind,
+        string? target,
+        Func<double, bool>? meets,
+        string? note)
+    {
+        var m = Summary.Of(measured);
+        var b = Summary.Of(baseline);
+        var value = combine(m.Median, b.Median);
+        return new BenchRow
+        {
+            Id = id,
+            Section = section,
+            Name = name,
+            Unit = unit,
+            Measured = m,
+            BaselineName = baselineName,
+            Baseline = b,
+            Ratio = value,
+            RatioKind = ratioKind ?? "ratio",
+            Paired = measured.Count == baseline.Count ? Summary.Of(measured.Zip(baseline, combine)) : null,
+            Target = target,
+            Met = meets?.Invoke(value),
             Note = note,
         };
     }

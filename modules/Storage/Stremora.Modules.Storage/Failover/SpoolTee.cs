@@ -23,14 +23,12 @@ internal sealed class SpoolTee : ISpooledSource, IAsyncDisposable
     // Replaced on every change: waiters await the current one, the writer completes it and installs a fresh one.
     private TaskCompletionSource _changed = NewSignal();
 
-    private readonly bool _computeMd5;
     private volatile bool _md5Wanted;
 
     private SpoolTee(string path, FileStream file, bool computeMd5)
     {
         Path = path;
         _file = file;
-        _computeMd5 = computeMd5;
         _md5Wanted = computeMd5;
     }
 
@@ -101,7 +99,7 @@ internal sealed class SpoolTee : ISpooledSource, IAsyncDisposable
         {
             using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
 #pragma warning disable CA5351 // Cloudinary's etag is an MD5: a checksum to compare, not a security boundary.
-            using var md5 = _computeMd5 ? IncrementalHash.CreateHash(HashAlgorithmName.MD5) : null;
+            using var md5 = _md5Wanted ? IncrementalHash.CreateHash(HashAlgorithmName.MD5) : null;
 #pragma warning restore CA5351
             long total = 0;
             while (true)
