@@ -3,7 +3,6 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Stremora.Modules.Storage.Cloudinary;
 using Stremora.Modules.Storage.Contracts;
@@ -25,29 +24,18 @@ public static class StorageModule
 
         services.AddOptions<StorageOptions>()
             .Bind(configuration.GetSection(StorageOptions.SectionName))
-            .PostConfigure<IHostEnvironment>((o, environment) =>
-            {
-                // A relative root (or none) lives under the content root, so `dotnet run` keeps files in the checkout's .data/.
-                o.Local.Root = Path.GetFullPath(string.IsNullOrWhiteSpace(o.Local.Root) ? Path.Combine(".data", "media") : o.Local.Root, environment.ContentRootPath);
-            })
             .ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<StorageOptions>, StorageOptionsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<StorageOptions>, StorageOrderValidator>());
 
         services.AddMetrics();
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<StorageMetrics>();
 
-        services.AddSingleton<LocalDiskProvider>();
-        services.AddSingleton<IStorageProvider>(sp => sp.GetRequiredService<LocalDiskProvider>());
+        // A provider is its folder: each call registers the provider with its options, lister and sweeper.
+        services.AddLocalDiskProvider(configuration);
         services.AddCloudinaryProvider(configuration);
-
-        services.AddOptions<S3Options>()
-            .Configure(o => o.ReadEnvironmentNames(configuration))
-            .Bind(configuration.GetSection("Storage:S3"))
-            .ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<S3Options>, S3OptionsValidator>());
-        services.AddSingleton<S3StorageProvider>();
-        services.AddSingleton<IStorageProvider>(sp => sp.GetRequiredService<S3StorageProvider>());
+        services.AddS3Provider(configuration);
 
         services.AddSingleton<FailoverChain>();
         services.AddSingleton<IVideoStorage>(sp => sp.GetRequiredService<FailoverChain>());

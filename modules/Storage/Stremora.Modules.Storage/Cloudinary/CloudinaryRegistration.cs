@@ -28,11 +28,7 @@ internal static class CloudinaryRegistration
                 client.MaxResponseContentBufferSize = 1024 * 1024;
             })
             // The provider lives as long as the app: rotate connections here instead of handlers.
-            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
-            {
-                PooledConnectionLifetime = TimeSpan.FromMinutes(5),
-                ConnectTimeout = TimeSpan.FromSeconds(15),
-            })
+            .ConfigurePrimaryHttpMessageHandler(StorageHttpHandlers.LongLived)
             .SetHandlerLifetime(Timeout.InfiniteTimeSpan)
             .AddResilienceHandler("cloudinary-destroy", (pipeline, context) =>
             {
@@ -53,7 +49,13 @@ internal static class CloudinaryRegistration
                     });
             });
 
-        services.AddSingleton<IStorageProvider>(sp => sp.GetRequiredService<CloudinaryProvider>());
+        services.AddStorageProvider<CloudinaryProvider>(CloudinaryProvider.ProviderName);
+
+        services.AddHttpClient<CloudinaryLister>()
+            .ConfigurePrimaryHttpMessageHandler(StorageHttpHandlers.LongLived)
+            .SetHandlerLifetime(Timeout.InfiniteTimeSpan)
+            .AddStandardResilienceHandler();
+        services.AddStoredFileLister<CloudinaryLister>();
         return services;
     }
 

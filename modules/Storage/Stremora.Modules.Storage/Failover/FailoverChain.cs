@@ -45,9 +45,10 @@ internal sealed partial class FailoverChain : IVideoStorage
         }
 
         // A fresh checkout with no cloud account still works: local disk takes the uploads.
-        if (entries.TrueForAll(e => e.Link is null) && _registered.TryGetValue("local", out var local) && entries.TrueForAll(e => e.Name != "local"))
+        var fallback = _registered.Values.FirstOrDefault(p => p.IsFallback);
+        if (entries.TrueForAll(e => e.Link is null) && fallback is not null && entries.TrueForAll(e => e.Name != fallback.Name))
         {
-            entries.Add(new ChainEntry(local.Name, true, NewLink(local)));
+            entries.Add(new ChainEntry(fallback.Name, true, NewLink(fallback)));
         }
 
         Entries = entries;
@@ -377,12 +378,6 @@ internal sealed partial class FailoverChain : IVideoStorage
 
 /// <param name="Link">Null when the provider is not configured (or not part of this build).</param>
 internal sealed record ChainEntry(string Name, bool Configured, ChainLink? Link);
-
-/// <summary>A provider that can find and abort uploads it started but never finished (S3 multipart uploads).</summary>
-internal interface IAbandonedUploadSweeper
-{
-    Task<int> AbortAbandonedUploadsAsync(TimeSpan olderThan, CancellationToken cancellationToken);
-}
 
 /// <summary>A provider attempt failed: counts against its circuit, and the chain moves on.</summary>
 internal sealed class AttemptFailedException(string message, Exception? innerException) : Exception(message, innerException);

@@ -14,6 +14,9 @@ internal interface IStorageProvider
     /// <summary>True when it reports the stored file's MD5 (<see cref="ProviderStoredFile.Md5"/>): the spool then computes one too.</summary>
     bool ReportsMd5 => false;
 
+    /// <summary>True for the provider that takes uploads when no provider in <c>Storage:Order</c> is configured (local disk).</summary>
+    bool IsFallback => false;
+
     /// <summary>
     /// Reads the file from <paramref name="source"/> (which may still be arriving) and stores it.
     /// Must not buffer whole parts in memory: send ranges of the spool with <see cref="ISpooledSource.OpenRange"/>.

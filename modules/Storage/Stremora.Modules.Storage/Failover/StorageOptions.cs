@@ -20,8 +20,6 @@ internal sealed class StorageOptions
 {
     public const string SectionName = "Storage";
 
-    public static readonly IReadOnlySet<string> KnownProviders = new HashSet<string>(StringComparer.Ordinal) { "cloudinary", "s3", "local" };
-
     public string Order { get; set; } = "cloudinary,s3";
 
     public string? SpoolDirectory { get; set; }
@@ -69,6 +67,20 @@ internal sealed class ProviderAttemptSettings
     public double IdleTimeoutSeconds { get; set; } = 120;
 }
 
+/// <summary>Start-up validation of <c>Storage:Order</c> against the providers registered (each provider folder registers its name).</summary>
+internal sealed class StorageOrderValidator(IEnumerable<StorageProviderName> registered) : IValidateOptions<StorageOptions>
+{
+    public ValidateOptionsResult Validate(string? name, StorageOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var known = registered.Select(p => p.Name).ToList();
+        var unknown = options.OrderedNames.Where(n => !known.Contains(n, StringComparer.Ordinal)).ToList();
+        return unknown.Count == 0
+            ? ValidateOptionsResult.Success
+            : ValidateOptionsResult.Fail($"Storage:Order names unknown provider(s) {string.Join(", ", unknown)}; known: {string.Join(", ", known)}.");
+    }
+}
+
 /// <summary>Start-up validation: each message names the setting (never its value, which could be a path or secret-bearing).</summary>
 internal sealed class StorageOptionsValidator : IValidateOptions<StorageOptions>
 {
@@ -76,12 +88,6 @@ internal sealed class StorageOptionsValidator : IValidateOptions<StorageOptions>
     {
         ArgumentNullException.ThrowIfNull(options);
         var failures = new List<string>();
-        var unknown = options.OrderedNames.Where(n => !StorageOptions.KnownProviders.Contains(n)).ToList();
-        if (unknown.Count > 0)
-        {
-            failures.Add($"Storage:Order names unknown provider(s) {string.Join(", ", unknown)}; known: cloudinary, s3, local.");
-        }
-
         var breaker = options.CircuitBreaker;
         if (breaker.MinimumThroughput < 2)
         {

@@ -1,11 +1,15 @@
 using System.Runtime.CompilerServices;
 using Stremora.Modules.Storage.Contracts;
+using Stremora.Modules.Storage.Failover;
 using Stremora.Modules.Storage.Maintenance;
 
 namespace Stremora.Modules.Storage.Local;
 
-/// <summary>Lists the local provider's root (its whole tree is the service's); files still being written (.partial) are not files yet.</summary>
-internal sealed class LocalDiskLister(LocalDiskProvider provider) : IStoredFileLister
+/// <summary>
+/// Lists the local provider's root (its whole tree is the service's); files still being written (.partial) are
+/// not files yet. Copies read straight from the disk.
+/// </summary>
+internal sealed class LocalDiskLister(LocalDiskProvider provider) : IStoredFileLister, IStoredFileOpener
 {
     private static readonly HashSet<string> ImageExtensions = new(StringComparer.OrdinalIgnoreCase) { ".jpg", ".png", ".webp", ".gif", ".avif" };
 
@@ -44,5 +48,23 @@ internal sealed class LocalDiskLister(LocalDiskProvider provider) : IStoredFileL
     {
         ArgumentNullException.ThrowIfNull(file);
         return Task.FromResult(LocalPaths.TryResolve(provider.Root, file.Locator, out var path) && File.Exists(path));
+    }
+
+    public Stream OpenRead(StoredFileRef file)
+    {
+        ArgumentNullException.ThrowIfNull(file);
+        if (!LocalPaths.TryResolve(provider.Root, file.Locator, out var path))
+        {
+            throw new StorageProviderException(Provider, "not a local storage locator", isTransient: false);
+        }
+
+        try
+        {
+            return new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, 81_920, FileOptions.Asynchronous | FileOptions.SequentialScan);
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            throw new StorageProviderException(Provider, "the stored file is missing", isTransient: false, e);
+        }
     }
 }

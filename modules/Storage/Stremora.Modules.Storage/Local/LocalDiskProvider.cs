@@ -19,6 +19,8 @@ internal sealed class LocalDiskProvider(IOptions<StorageOptions> options) : ISto
 
     public bool IsConfigured => true;
 
+    public bool IsFallback => true;
+
     public string Root { get; } = options.Value.Local.Root
         ?? throw new InvalidOperationException("Storage:Local:Root was not resolved at start-up.");
 

@@ -1,35 +1,25 @@
 using System.Net;
 using Stremora.Modules.Storage.Contracts;
 using Stremora.Modules.Storage.Failover;
-using Stremora.Modules.Storage.Local;
 
 namespace Stremora.Modules.Storage.Maintenance;
 
 /// <summary>
-/// Opens a stored file for reading as a stream (never buffered): local files from disk, anything else
-/// from the playback URL its provider gives (Cloudinary's secure_url, an S3 presigned GET).
+/// Opens a stored file for reading as a stream (never buffered): directly when its provider can
+/// (<see cref="IStoredFileOpener"/>: local disk), otherwise from the playback URL its provider gives
+/// (Cloudinary's secure_url, an S3 presigned GET).
 /// </summary>
-internal sealed class StoredFileReader(HttpClient http, LocalDiskProvider local)
+internal sealed class StoredFileReader(HttpClient http, IEnumerable<IStoredFileOpener> openers)
 {
+    private readonly Dictionary<string, IStoredFileOpener> _openers = openers.ToDictionary(o => o.Provider, StringComparer.Ordinal);
+
     public async Task<Stream> OpenReadAsync(IStorageProvider provider, StoredFileRef file, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(provider);
         ArgumentNullException.ThrowIfNull(file);
-        if (provider.Name == LocalDiskProvider.ProviderName)
+        if (_openers.TryGetValue(provider.Name, out var opener))
         {
-            if (!LocalPaths.TryResolve(local.Root, file.Locator, out var path))
-            {
-                throw new StorageProviderException(provider.Name, "not a local storage locator", isTransient: false);
-            }
-
-            try
-            {
-                return new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, 81_920, FileOptions.Asynchronous | FileOptions.SequentialScan);
-            }
-            catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
-            {
-                throw new StorageProviderException(provider.Name, "the stored file is missing", isTransient: false, e);
-            }
+            return opener.OpenRead(file);
         }
 
         var url = await provider.GetPlaybackUrlAsync(file, cancellationToken);
