@@ -1,18 +1,15 @@
 using System.Reflection;
-using Hangfire;
+using JasperFx.Events.Projections;
 using Marten;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Stremora.Modules.Videos.AbandonedUploads;
 using Stremora.Modules.Videos.Cleanup;
-using Stremora.Modules.Videos.DeleteVideo;
-using Stremora.Modules.Videos.GetVideo;
 using Stremora.Modules.Videos.Rebalance;
 using Stremora.Modules.Videos.Reconcile;
 using Stremora.Modules.Videos.StorageMaintenance;
 using Stremora.Modules.Videos.UploadVideo;
-using JasperFx.Events.Projections;
 
 namespace Stremora.Modules.Videos;
 
@@ -32,6 +29,9 @@ public static class VideosModule
             .Validate(o => o.MaxThumbnailBytes > 0, "Upload__MaxThumbnailBytes must be a positive number of bytes.")
             .Validate(o => o.MinBodyBytesPerSecond > 0, "Upload__MinBodyBytesPerSecond must be a positive number of bytes per second.")
             .Validate(o => o.BodyRateGracePeriodSeconds > 1, "Upload__BodyRateGracePeriodSeconds must be more than 1 second.")
+            .ValidateOnStart();
+        services.AddOptions<AbandonedUploadOptions>()
+            .Bind(configuration.GetSection(AbandonedUploadOptions.Section))
             .Validate(o => o.AbandonedAfter > TimeSpan.Zero, "Upload__AbandonedAfter must be a positive time span (e.g. 06:00:00).")
             .Validate(o => !string.IsNullOrWhiteSpace(o.SweepCron), "Upload__SweepCron must be a cron expression.")
             .ValidateOnStart();
@@ -40,11 +40,23 @@ public static class VideosModule
             .Validate(o => o.MaxAttempts >= 1, "Cleanup__MaxAttempts must be at least 1.")
             .Validate(o => o.RetryDelaySeconds >= 0 && o.MaxRetryDelaySeconds >= o.RetryDelaySeconds, "Cleanup__RetryDelaySeconds must be between 0 and Cleanup__MaxRetryDelaySeconds.")
             .ValidateOnStart();
+        services.AddOptions<RebalanceOptions>()
+            .Bind(configuration.GetSection(RebalanceOptions.Section))
+            .Validate(o => !o.Enabled || !string.IsNullOrWhiteSpace(o.Cron), "Storage__Rebalance__Cron must be a cron expression.")
+            .Validate(o => o.MaxFilesPerRun >= 1, "Storage__Rebalance__MaxFilesPerRun must be at least 1.")
+            .Validate(o => o.CopyTimeoutMinutes >= 1, "Storage__Rebalance__CopyTimeoutMinutes must be at least 1.")
+            .ValidateOnStart();
+        services.AddOptions<ReconcileOptions>()
+            .Bind(configuration.GetSection(ReconcileOptions.Section))
+            .Validate(o => !o.Enabled || !string.IsNullOrWhiteSpace(o.Cron), "Storage__Reconcile__Cron must be a cron expression.")
+            .Validate(o => o.OrphanGraceMinutes >= 0, "Storage__Reconcile__OrphanGraceMinutes must be zero or more.")
+            .ValidateOnStart();
 
         services.AddTransient<StoredFileCleanupJob>();
         services.AddTransient<AbandonedUploadSweepJob>();
-        services.AddHostedService<RecurringJobsRegistration>();
-        services.AddStorageMaintenanceJobs(configuration);
+        services.AddTransient<StorageRebalanceJob>();
+        services.AddTransient<StorageReconcileJob>();
+        services.AddHostedService<RecurringJobs>();
         // The outbox subscription needs Hangfire's client, which lives in the container, not in StoreOptions.
         services.ConfigureMarten((sp, options) => options.Events.Subscribe(new CleanupOutbox(sp)));
         return services;
@@ -54,21 +66,7 @@ public static class VideosModule
     public static void ConfigureVideos(this StoreOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        options.Events.AddEventTypes(
-        [
-            typeof(VideoUploadStarted),
-            typeof(StorageAttemptFailed),
-            typeof(VideoFileStored),
-            typeof(VideoReady),
-            typeof(VideoUploadFailed),
-            typeof(VideoDeleted),
-            typeof(StoredFileCleanupScheduled),
-            typeof(StoredFileCleanedUp),
-            typeof(StoredFileCleanupFailed),
-            typeof(VideoFileMoved),
-            typeof(VideoFileMissing),
-            typeof(VideoFileFound),
-        ]);
+        options.Events.AddEventTypes(VideoEvents.All);
 
         // Inline: the read model changes in the same transaction as the events, so get/list never lag.
         options.Projections.Add(new VideoDetailsProjection(), ProjectionLifecycle.Inline);

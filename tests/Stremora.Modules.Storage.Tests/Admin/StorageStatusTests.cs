@@ -74,7 +74,7 @@ public sealed class StorageStatusTests
         // Two failures open S3's circuit (MinimumThroughput 2); the third upload skips it.
         for (var i = 0; i < 3; i++)
         {
-            Assert.Equal("local", (await storage.StoreAsync(Request(), new MemoryStream(new byte[1000]), CancellationToken.None)).Stored.Provider);
+            Assert.Equal("local", Assert.IsType<StoreOutcome.Stored>(await storage.StoreAsync(Request(), new MemoryStream(new byte[1000]), CancellationToken.None)).File.Provider);
         }
 
         var (status, _, raw) = await GetAsync(api.ClientFor("admin-1", admin: true), "/api/admin/storage");
@@ -95,8 +95,7 @@ public sealed class StorageStatusTests
         var storage = api.Services.GetRequiredService<IVideoStorage>();
         for (var i = 0; i < 2; i++)
         {
-            await Assert.ThrowsAsync<AllProvidersFailedException>(
-                () => storage.StoreAsync(Request(), new MemoryStream(new byte[1000]), CancellationToken.None));
+            Assert.IsType<StoreOutcome.AllFailed>(await storage.StoreAsync(Request(), new MemoryStream(new byte[1000]), CancellationToken.None));
         }
 
         var (readyStatus, ready, readyRaw) = await GetAsync(api.CreateClient(), "/health/ready");

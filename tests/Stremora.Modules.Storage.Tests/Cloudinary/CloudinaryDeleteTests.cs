@@ -15,7 +15,7 @@ public sealed class CloudinaryDeleteTests : IClassFixture<FakeCloudinaryFixture>
         _fake.Faults.Clear();
     }
 
-    private static StoredFileRef Ref(string publicId, StoredFileKind kind = StoredFileKind.Video) =>
+    private static StoredFile Ref(string publicId, StoredFileKind kind = StoredFileKind.Video) =>
         new(CloudinaryProvider.ProviderName, publicId, kind);
 
     [Fact]

@@ -166,7 +166,7 @@ public sealed class CloudinaryUploadTests : IClassFixture<FakeCloudinaryFixture>
     public async Task Playback_url_is_the_secure_url_cloudinary_returned()
     {
         using var services = CloudinaryTestServices.Build(_fake);
-        var file = new StoredFileRef(CloudinaryProvider.ProviderName, "stremora/videos/x/video", StoredFileKind.Video, "https://res.example/v1/x.mp4");
+        var file = new StoredFile(CloudinaryProvider.ProviderName, "stremora/videos/x/video", StoredFileKind.Video, "https://res.example/v1/x.mp4");
 
         Assert.Equal("https://res.example/v1/x.mp4", await services.Provider().GetPlaybackUrlAsync(file, CancellationToken.None));
     }

@@ -62,8 +62,7 @@ public sealed class AbortedProbeCircuitTests : IDisposable
     {
         var (chain, link) = await HalfOpenChainAsync();
 
-        await Assert.ThrowsAsync<IOException>(
-            () => chain.StoreAsync(Request(), new GeneratedStream(1_000_000) { FailAfterBytes = 200_000 }, CancellationToken.None));
+        Assert.IsType<IOException>(Assert.IsType<StoreOutcome.Aborted>(await chain.StoreAsync(Request(), new GeneratedStream(1_000_000) { FailAfterBytes = 200_000 }, CancellationToken.None)).Cause);
 
         Assert.Equal(3, _cloudinary.Uploads);
         await AssertStillOpenUntilARealProbeAsync(chain, link);
@@ -93,8 +92,7 @@ public sealed class AbortedProbeCircuitTests : IDisposable
 
         for (var i = 0; i < 3; i++)
         {
-            await Assert.ThrowsAsync<IOException>(
-                () => chain.StoreAsync(Request(), new GeneratedStream(1_000_000) { FailAfterBytes = 200_000 }, CancellationToken.None));
+            Assert.IsType<IOException>(Assert.IsType<StoreOutcome.Aborted>(await chain.StoreAsync(Request(), new GeneratedStream(1_000_000) { FailAfterBytes = 200_000 }, CancellationToken.None)).Cause);
         }
 
         Assert.Equal(CircuitStates.Closed, chain.Links[0].CircuitState);
@@ -110,8 +108,7 @@ public sealed class AbortedProbeCircuitTests : IDisposable
 
         // Cloudinary answers for a moment and the client drops during its attempt; then it is down again.
         _cloudinary.Fault = MemoryProviderFault.None;
-        await Assert.ThrowsAsync<IOException>(
-            () => chain.StoreAsync(Request(), new GeneratedStream(1_000_000) { FailAfterBytes = 200_000 }, CancellationToken.None));
+        Assert.IsType<IOException>(Assert.IsType<StoreOutcome.Aborted>(await chain.StoreAsync(Request(), new GeneratedStream(1_000_000) { FailAfterBytes = 200_000 }, CancellationToken.None)).Cause);
         _cloudinary.Fault = MemoryProviderFault.FailImmediately;
         _time.Advance(TimeSpan.FromSeconds(1));
 

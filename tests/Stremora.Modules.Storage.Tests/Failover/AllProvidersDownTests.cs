@@ -60,8 +60,7 @@ public sealed class AllProvidersDownTests : IClassFixture<ProxiedS3Fixture>
         _fixture.S3Proxy.Fault = TcpFault.Refuse;
         await using var video = new GeneratedStream(1_000_000, seed: 21, header: GeneratedStream.Mp4Ftyp);
 
-        var failure = await Assert.ThrowsAsync<AllProvidersFailedException>(
-            () => _fixture.Storage.StoreAsync(Uploads.VideoRequest("both-down"), video, CancellationToken.None));
+        var failure = Assert.IsType<StoreOutcome.AllFailed>(await _fixture.Storage.StoreAsync(Uploads.VideoRequest("both-down"), video, CancellationToken.None));
 
         AssertBothFailed(failure.Attempts.Select(a => (a.Provider, a.Outcome, a.Error)).ToList());
         await AssertNothingLeftAsync();
@@ -74,8 +73,7 @@ public sealed class AllProvidersDownTests : IClassFixture<ProxiedS3Fixture>
         _fixture.S3Proxy.Fault = TcpFault.Hang;
         await using var video = new GeneratedStream(700_000, seed: 24, header: GeneratedStream.Mp4Ftyp);
 
-        var failure = await Assert.ThrowsAsync<AllProvidersFailedException>(
-            () => _fixture.Storage.StoreAsync(Uploads.VideoRequest("s3-hangs"), video, CancellationToken.None));
+        var failure = Assert.IsType<StoreOutcome.AllFailed>(await _fixture.Storage.StoreAsync(Uploads.VideoRequest("s3-hangs"), video, CancellationToken.None));
 
         Assert.Equal(
             [("cloudinary", "failed", "cloudinary answered 420: Rate Limit Exceeded"), ("s3", "failed", "no progress for 2 s")],
@@ -94,8 +92,7 @@ public sealed class AllProvidersDownTests : IClassFixture<ProxiedS3Fixture>
         using var s3Calls = OutgoingRequestLog.To(_fixture.S3Proxy.Port);
         await using var video = new GeneratedStream(12_000_000, seed: 22, header: GeneratedStream.Mp4Ftyp);
 
-        var failure = await Assert.ThrowsAsync<AllProvidersFailedException>(
-            () => _fixture.Storage.StoreAsync(Uploads.VideoRequest("both-down-multipart"), video, CancellationToken.None));
+        var failure = Assert.IsType<StoreOutcome.AllFailed>(await _fixture.Storage.StoreAsync(Uploads.VideoRequest("both-down-multipart"), video, CancellationToken.None));
 
         AssertBothFailed(failure.Attempts.Select(a => (a.Provider, a.Outcome, a.Error)).ToList());
 

@@ -74,10 +74,10 @@ public sealed class CircuitBreakerFailoverTests : IClassFixture<CircuitBreakerFi
         cloudinary.Faults.Clear();
         var recoveredBefore = cloudinary.RequestCount;
         await using var video = new GeneratedStream(600_000, seed: 31, header: GeneratedStream.Mp4Ftyp);
-        var recovered = await _fixture.Storage.StoreAsync(Uploads.VideoRequest("recovered"), video, CancellationToken.None);
+        var recovered = Assert.IsType<StoreOutcome.Stored>(await _fixture.Storage.StoreAsync(Uploads.VideoRequest("recovered"), video, CancellationToken.None));
         Assert.Equal([("cloudinary", "stored")], Outcomes(recovered));
         Assert.True(cloudinary.RequestCount > recoveredBefore);
-        Assert.Contains(cloudinary.Assets, a => a.PublicId == recovered.Stored.Locator && a.Sha256 == video.Sha256);
+        Assert.Contains(cloudinary.Assets, a => a.PublicId == recovered.File.Locator && a.Sha256 == video.Sha256);
         Assert.Equal("closed", link.CircuitState);
         Assert.Equal([("cloudinary", "closed"), ("s3", "closed")], await AdminCircuitStatesAsync());
     }
@@ -98,16 +98,16 @@ public sealed class CircuitBreakerFailoverTests : IClassFixture<CircuitBreakerFi
         var taken = _fixture.Cloudinary.Faults.Taken;
         await using var video = new GeneratedStream(500_000, seed: (ulong)name.Length, header: GeneratedStream.Mp4Ftyp);
 
-        var result = await _fixture.Storage.StoreAsync(Uploads.VideoRequest(name), video, CancellationToken.None);
+        var result = Assert.IsType<StoreOutcome.Stored>(await _fixture.Storage.StoreAsync(Uploads.VideoRequest(name), video, CancellationToken.None));
 
         Assert.Equal([("cloudinary", "skipped"), ("s3", "stored")], Outcomes(result));
         Assert.Equal("circuit open", result.Attempts[0].Error);
         Assert.Equal(before, _fixture.Cloudinary.RequestCount);
         Assert.Equal(taken, _fixture.Cloudinary.Faults.Taken);
-        Assert.Equal((video.Length, video.Sha256), await Uploads.FetchAsync(result.Stored.Url));
+        Assert.Equal((video.Length, video.Sha256), await Uploads.FetchAsync(result.File.ProviderUrl!));
     }
 
-    private async Task<StoreResult> StoreAsync(string name)
+    private async Task<StoreOutcome> StoreAsync(string name)
     {
         await using var video = new GeneratedStream(500_000, seed: (ulong)name.Length, header: GeneratedStream.Mp4Ftyp);
         return await _fixture.Storage.StoreAsync(Uploads.VideoRequest(name), video, CancellationToken.None);
@@ -117,7 +117,7 @@ public sealed class CircuitBreakerFailoverTests : IClassFixture<CircuitBreakerFi
     private static Task WaitForHalfOpenAsync(Modules.Storage.Failover.ChainLink link) =>
         Uploads.EventuallyAsync(() => link.CircuitState == "half-open", TimeSpan.FromSeconds(30), "the cloudinary circuit's break to elapse");
 
-    private static List<(string Provider, string Outcome)> Outcomes(StoreResult result) =>
+    private static List<(string Provider, string Outcome)> Outcomes(StoreOutcome result) =>
         result.Attempts.Select(a => (a.Provider, a.Outcome)).ToList();
 }
 

@@ -1,6 +1,7 @@
 using Stremora.TestKit.Faults;
 using Stremora.TestKit.FakeCloudinary;
 using Stremora.TestKit.Streams;
+using Stremora.Modules.Storage.Contracts;
 
 namespace Stremora.Modules.Storage.Tests.Failover;
 
@@ -36,8 +37,7 @@ public sealed class ClientAbortTests : IClassFixture<ProxiedS3Fixture>
                 "S3 to start sending part 2"),
         };
 
-        var failure = await Assert.ThrowsAsync<IOException>(
-            () => _fixture.Storage.StoreAsync(Uploads.VideoRequest("client-gone"), video, CancellationToken.None));
+        var failure = Assert.IsType<IOException>(Assert.IsType<StoreOutcome.Aborted>(await _fixture.Storage.StoreAsync(Uploads.VideoRequest("client-gone"), video, CancellationToken.None)).Cause);
 
         Assert.Equal("The client went away mid-upload.", failure.Message);
         var calls = s3Calls.Requests;
@@ -56,8 +56,7 @@ public sealed class ClientAbortTests : IClassFixture<ProxiedS3Fixture>
         var before = _fixture.Chain.Links.Select(l => l.Stats.Snapshot()).ToList();
         await using var video = new GeneratedStream(8_000_000, seed: 42, header: GeneratedStream.Mp4Ftyp) { FailAfterBytes = 1_000_000 };
 
-        await Assert.ThrowsAsync<IOException>(
-            () => _fixture.Storage.StoreAsync(Uploads.VideoRequest("client-gone-early"), video, CancellationToken.None));
+        Assert.IsType<IOException>(Assert.IsType<StoreOutcome.Aborted>(await _fixture.Storage.StoreAsync(Uploads.VideoRequest("client-gone-early"), video, CancellationToken.None)).Cause);
 
         Assert.Equal(before, _fixture.Chain.Links.Select(l => l.Stats.Snapshot()).ToList());
         Assert.All(_fixture.Chain.Links, l => Assert.Equal("closed", l.CircuitState));

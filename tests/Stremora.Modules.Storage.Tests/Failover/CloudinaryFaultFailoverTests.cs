@@ -1,6 +1,7 @@
 using Stremora.TestKit.FakeCloudinary;
 using Stremora.TestKit.Host;
 using Stremora.TestKit.Streams;
+using Stremora.Modules.Storage.Contracts;
 
 namespace Stremora.Modules.Storage.Tests.Failover;
 
@@ -52,7 +53,7 @@ public sealed class CloudinaryFaultFailoverTests : IClassFixture<CloudinaryFault
         await using var video = new GeneratedStream(FileBytes, seed: 100 + (ulong)fault, header: GeneratedStream.Mp4Ftyp);
         var request = Uploads.VideoRequest($"fault-{fault}");
 
-        var result = await _fixture.Storage.StoreAsync(request, video, CancellationToken.None);
+        var result = Assert.IsType<StoreOutcome.Stored>(await _fixture.Storage.StoreAsync(request, video, CancellationToken.None));
         cloudinary.Faults.Clear();
 
         Assert.Collection(
@@ -71,11 +72,11 @@ public sealed class CloudinaryFaultFailoverTests : IClassFixture<CloudinaryFault
         // The fault really was served: Cloudinary was asked (and not simply skipped).
         Assert.Contains(cloudinary.Requests.Skip(before), r => r.Operation == "upload" && r.Fault == fault);
 
-        Assert.Equal("s3", result.Stored.Provider);
-        Assert.Equal((FileBytes, video.Sha256), (result.Stored.Bytes, result.Stored.Sha256));
-        Assert.Contains("X-Amz-Signature=", result.Stored.Url, StringComparison.Ordinal);
-        Assert.Equal((FileBytes, video.Sha256), await Uploads.FetchAsync(result.Stored.Url));
-        Assert.Contains(result.Stored.Locator, await _fixture.Bucket.KeysAsync());
+        Assert.Equal("s3", result.File.Provider);
+        Assert.Equal((FileBytes, video.Sha256), (result.File.Bytes, result.File.Sha256));
+        Assert.Contains("X-Amz-Signature=", result.File.ProviderUrl!, StringComparison.Ordinal);
+        Assert.Equal((FileBytes, video.Sha256), await Uploads.FetchAsync(result.File.ProviderUrl!));
+        Assert.Contains(result.File.Locator, await _fixture.Bucket.KeysAsync());
 
         // Cloudinary keeps nothing of the failed attempt (a wrong-size or unreadable result is destroyed).
         Assert.DoesNotContain(cloudinary.Assets, a => a.PublicId.EndsWith(request.Key, StringComparison.Ordinal));

@@ -84,11 +84,11 @@ public sealed class CloudinaryToS3FailoverTests(FaultsHost host, ITestOutputHelp
         host.Cloudinary.Faults.Clear();
         var source = new GeneratedStream(3 * MiB, seed: 11);
 
-        var result = await host.Storage.StoreAsync(CloudinaryThenS3Host.Request(out _), source, CancellationToken.None);
+        var result = Assert.IsType<StoreOutcome.Stored>(await host.Storage.StoreAsync(CloudinaryThenS3Host.Request(out _), source, CancellationToken.None));
 
         Assert.Equal(("cloudinary", AttemptOutcomes.Stored), (Assert.Single(result.Attempts).Provider, result.Attempts[0].Outcome));
-        Assert.Equal(source.Sha256, result.Stored.Sha256);
-        Assert.Equal(source.Sha256, await CloudinaryThenS3Host.Sha256OfUrlAsync(result.Stored.Url));
+        Assert.Equal(source.Sha256, result.File.Sha256);
+        Assert.Equal(source.Sha256, await CloudinaryThenS3Host.Sha256OfUrlAsync(result.File.ProviderUrl!));
     }
 
     [Theory]
@@ -107,14 +107,14 @@ public sealed class CloudinaryToS3FailoverTests(FaultsHost host, ITestOutputHelp
         var source = new GeneratedStream(2 * MiB, seed: (ulong)fault + 100);
         try
         {
-            var result = await host.Storage.StoreAsync(CloudinaryThenS3Host.Request(out var key), source, CancellationToken.None);
+            var result = Assert.IsType<StoreOutcome.Stored>(await host.Storage.StoreAsync(CloudinaryThenS3Host.Request(out var key), source, CancellationToken.None));
 
             Assert.Equal(
                 [("cloudinary", AttemptOutcomes.Failed), ("s3", AttemptOutcomes.Stored)],
                 result.Attempts.Select(a => (a.Provider, a.Outcome)));
             output.WriteLine($"{fault}: {result.Attempts[0].Error}");
             Assert.False(string.IsNullOrWhiteSpace(result.Attempts[0].Error));
-            Assert.Equal(source.Sha256, await CloudinaryThenS3Host.Sha256OfUrlAsync(result.Stored.Url));
+            Assert.Equal(source.Sha256, await CloudinaryThenS3Host.Sha256OfUrlAsync(result.File.ProviderUrl!));
             Assert.DoesNotContain(host.Cloudinary.Assets, a => a.PublicId.EndsWith(key, StringComparison.Ordinal));
             Assert.Empty(Directory.GetFiles(host.Api.SpoolDirectory));
         }
@@ -136,10 +136,10 @@ public sealed class CloudinaryToS3FailoverTests(FaultsHost host, ITestOutputHelp
         var requestsBefore = host.Cloudinary.RequestCount;
         host.Cloudinary.Faults.FailNext(FakeCloudinaryFault.InternalServerError, after: 7);
         var source = new GeneratedStream(150 * MiB, seed: 150);
-        StoreResult result;
+        StoreOutcome.Stored result;
         await using (var memory = MemorySampler.Start())
         {
-            result = await host.Storage.StoreAsync(CloudinaryThenS3Host.Request(out _), source, CancellationToken.None);
+            result = Assert.IsType<StoreOutcome.Stored>(await host.Storage.StoreAsync(CloudinaryThenS3Host.Request(out _), source, CancellationToken.None));
             await memory.DisposeAsync();
             output.WriteLine($"150 MiB to cloudinary (chunks) then s3 (parts): {memory}");
             Assert.True(memory.ManagedGrowth < 48 * MiB, memory.ToString());
@@ -150,8 +150,8 @@ public sealed class CloudinaryToS3FailoverTests(FaultsHost host, ITestOutputHelp
         Assert.Equal(
             [("cloudinary", AttemptOutcomes.Failed), ("s3", AttemptOutcomes.Stored)],
             result.Attempts.Select(a => (a.Provider, a.Outcome)));
-        Assert.Equal((150 * MiB, source.Sha256), (result.Stored.Bytes, result.Stored.Sha256));
-        Assert.Equal(source.Sha256, await CloudinaryThenS3Host.Sha256OfUrlAsync(result.Stored.Url));
+        Assert.Equal((150 * MiB, source.Sha256), (result.File.Bytes, result.File.Sha256));
+        Assert.Equal(source.Sha256, await CloudinaryThenS3Host.Sha256OfUrlAsync(result.File.ProviderUrl!));
         Assert.Empty(await host.Bucket.MultipartUploadsAsync());
     }
 }
@@ -174,8 +174,7 @@ public sealed class BothProvidersDownTests(BothDownHost host) : IClassFixture<Bo
         try
         {
             var request = CloudinaryThenS3Host.Request(out var key);
-            var failure = await Assert.ThrowsAsync<AllProvidersFailedException>(
-                () => host.Storage.StoreAsync(request, new GeneratedStream(1024 * 1024), CancellationToken.None));
+            var failure = Assert.IsType<StoreOutcome.AllFailed>(await host.Storage.StoreAsync(request, new GeneratedStream(1024 * 1024), CancellationToken.None));
 
             Assert.Equal(
                 [("cloudinary", AttemptOutcomes.Failed), ("s3", AttemptOutcomes.Failed)],

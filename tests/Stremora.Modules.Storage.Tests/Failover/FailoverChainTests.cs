@@ -31,14 +31,14 @@ public sealed class FailoverChainTests : IDisposable
         var chain = _harness.Chain([_cloudinary, _s3], "cloudinary,s3");
         var data = Data();
 
-        var result = await chain.StoreAsync(Request(), new MemoryStream(data), CancellationToken.None);
+        var result = Assert.IsType<StoreOutcome.Stored>(await chain.StoreAsync(Request(), new MemoryStream(data), CancellationToken.None));
 
-        Assert.Equal("cloudinary", result.Stored.Provider);
-        Assert.Equal(data.Length, result.Stored.Bytes);
-        Assert.Equal(Sha(data), result.Stored.Sha256);
-        Assert.Equal("video/mp4", result.Stored.ContentType);
-        Assert.Equal($"https://cloudinary.test/{result.Stored.Locator}", result.Stored.Url);
-        Assert.Equal(data, _cloudinary.Files[result.Stored.Locator]);
+        Assert.Equal("cloudinary", result.File.Provider);
+        Assert.Equal(data.Length, result.File.Bytes);
+        Assert.Equal(Sha(data), result.File.Sha256);
+        Assert.Equal("video/mp4", result.File.ContentType);
+        Assert.Equal($"https://cloudinary.test/{result.File.Locator}", result.File.ProviderUrl!);
+        Assert.Equal(data, _cloudinary.Files[result.File.Locator]);
         Assert.Equal(0, _s3.Uploads);
         var attempt = Assert.Single(result.Attempts);
         Assert.Equal((StoredFileKind.Video, "cloudinary", AttemptOutcomes.Stored, (string?)null), (attempt.File, attempt.Provider, attempt.Outcome, attempt.Error));
@@ -50,9 +50,9 @@ public sealed class FailoverChainTests : IDisposable
     {
         var chain = _harness.Chain([_cloudinary, _s3], " S3 , cloudinary");
 
-        var result = await chain.StoreAsync(Request(), new MemoryStream(Data()), CancellationToken.None);
+        var result = Assert.IsType<StoreOutcome.Stored>(await chain.StoreAsync(Request(), new MemoryStream(Data()), CancellationToken.None));
 
-        Assert.Equal("s3", result.Stored.Provider);
+        Assert.Equal("s3", result.File.Provider);
         Assert.Equal(["s3", "cloudinary"], chain.Links.Select(l => l.Name));
     }
 
@@ -63,10 +63,10 @@ public sealed class FailoverChainTests : IDisposable
         var chain = _harness.Chain([_cloudinary, _s3], "cloudinary,s3");
         var data = Data(1_000_000);
 
-        var result = await chain.StoreAsync(Request(), new MemoryStream(data), CancellationToken.None);
+        var result = Assert.IsType<StoreOutcome.Stored>(await chain.StoreAsync(Request(), new MemoryStream(data), CancellationToken.None));
 
-        Assert.Equal("s3", result.Stored.Provider);
-        Assert.Equal(data, _s3.Files[result.Stored.Locator]);
+        Assert.Equal("s3", result.File.Provider);
+        Assert.Equal(data, _s3.Files[result.File.Locator]);
         Assert.Empty(_cloudinary.Files);
         Assert.Equal(
             [("cloudinary", AttemptOutcomes.Failed, "cloudinary reset the connection"), ("s3", AttemptOutcomes.Stored, null)],
@@ -89,11 +89,11 @@ public sealed class FailoverChainTests : IDisposable
         await _s3.WaitingForClient.Task.WaitAsync(TimeSpan.FromSeconds(30));
         await pipe.Writer.WriteAsync(data.AsMemory(200_000));
         await pipe.Writer.CompleteAsync();
-        var result = await store;
+        var result = Assert.IsType<StoreOutcome.Stored>(await store);
 
-        Assert.Equal("s3", result.Stored.Provider);
-        Assert.Equal(data, _s3.Files[result.Stored.Locator]);
-        Assert.Equal(Sha(data), result.Stored.Sha256);
+        Assert.Equal("s3", result.File.Provider);
+        Assert.Equal(data, _s3.Files[result.File.Locator]);
+        Assert.Equal(Sha(data), result.File.Sha256);
     }
 
     [Fact]
@@ -103,9 +103,9 @@ public sealed class FailoverChainTests : IDisposable
         var chain = _harness.Chain([_cloudinary, _s3], "cloudinary,s3");
         var data = Data();
 
-        var result = await chain.StoreAsync(Request(), new MemoryStream(data), CancellationToken.None);
+        var result = Assert.IsType<StoreOutcome.Stored>(await chain.StoreAsync(Request(), new MemoryStream(data), CancellationToken.None));
 
-        Assert.Equal("s3", result.Stored.Provider);
+        Assert.Equal("s3", result.File.Provider);
         Assert.Empty(_cloudinary.Files);
         Assert.Equal(1, _cloudinary.Uploads);
         Assert.Equal($"cloudinary reported {data.Length - 1} bytes stored, {data.Length} were sent", result.Attempts[0].Error);
@@ -118,9 +118,9 @@ public sealed class FailoverChainTests : IDisposable
         _s3.ReportsChecksum = true;
         var chain = _harness.Chain([_cloudinary, _s3], "cloudinary,s3");
 
-        var result = await chain.StoreAsync(Request(), new MemoryStream(Data()), CancellationToken.None);
+        var result = Assert.IsType<StoreOutcome.Stored>(await chain.StoreAsync(Request(), new MemoryStream(Data()), CancellationToken.None));
 
-        Assert.Equal("s3", result.Stored.Provider);
+        Assert.Equal("s3", result.File.Provider);
         Assert.Empty(_cloudinary.Files);
         Assert.Equal("cloudinary reported a different SHA-256 than was sent", result.Attempts[0].Error);
     }
@@ -132,8 +132,7 @@ public sealed class FailoverChainTests : IDisposable
         _s3.Fault = MemoryProviderFault.ReportWrongSize;
         var chain = _harness.Chain([_cloudinary, _s3], "cloudinary,s3");
 
-        var failure = await Assert.ThrowsAsync<AllProvidersFailedException>(
-            () => chain.StoreAsync(Request(), new MemoryStream(Data()), CancellationToken.None));
+        var failure = Assert.IsType<StoreOutcome.AllFailed>(await chain.StoreAsync(Request(), new MemoryStream(Data()), CancellationToken.None));
 
         Assert.Equal(
             [("cloudinary", AttemptOutcomes.Failed), ("s3", AttemptOutcomes.Failed)],
@@ -171,8 +170,8 @@ public sealed class FailoverChainTests : IDisposable
         time.Advance(TimeSpan.FromSeconds(30));
         Assert.Equal(CircuitStates.HalfOpen, link.CircuitState);
 
-        var probe = await chain.StoreAsync(Request(), new MemoryStream(Data(1000)), CancellationToken.None);
-        Assert.Equal("cloudinary", probe.Stored.Provider);
+        var probe = Assert.IsType<StoreOutcome.Stored>(await chain.StoreAsync(Request(), new MemoryStream(Data(1000)), CancellationToken.None));
+        Assert.Equal("cloudinary", probe.File.Provider);
         Assert.Equal(CircuitStates.Closed, link.CircuitState);
         Assert.Equal((1, 2, 1L), link.Stats.Snapshot());
     }
@@ -186,9 +185,9 @@ public sealed class FailoverChainTests : IDisposable
             "cloudinary,s3",
             configure: o => o.Providers["cloudinary"] = new ProviderAttemptSettings { IdleTimeoutSeconds = 0.2 });
 
-        var result = await chain.StoreAsync(Request(), new MemoryStream(Data()), CancellationToken.None);
+        var result = Assert.IsType<StoreOutcome.Stored>(await chain.StoreAsync(Request(), new MemoryStream(Data()), CancellationToken.None));
 
-        Assert.Equal("s3", result.Stored.Provider);
+        Assert.Equal("s3", result.File.Provider);
         Assert.Equal(("cloudinary", AttemptOutcomes.Failed, "no progress for 0.2 s"), (result.Attempts[0].Provider, result.Attempts[0].Outcome, result.Attempts[0].Error));
     }
 
@@ -209,9 +208,9 @@ public sealed class FailoverChainTests : IDisposable
         time.Advance(TimeSpan.FromMinutes(5));
         await pipe.Writer.WriteAsync(data);
         await pipe.Writer.CompleteAsync();
-        var result = await store;
+        var result = Assert.IsType<StoreOutcome.Stored>(await store);
 
-        Assert.Equal("cloudinary", result.Stored.Provider);
+        Assert.Equal("cloudinary", result.File.Provider);
         Assert.Single(result.Attempts);
     }
 
@@ -232,9 +231,9 @@ public sealed class FailoverChainTests : IDisposable
         await _s3.Started.Task.WaitAsync(TimeSpan.FromSeconds(30));
         await pipe.Writer.WriteAsync(new byte[10]);
         await pipe.Writer.CompleteAsync();
-        var result = await store;
+        var result = Assert.IsType<StoreOutcome.Stored>(await store);
 
-        Assert.Equal("s3", result.Stored.Provider);
+        Assert.Equal("s3", result.File.Provider);
         Assert.Equal("timed out after 60 s", result.Attempts[0].Error);
     }
 
@@ -243,8 +242,7 @@ public sealed class FailoverChainTests : IDisposable
     {
         var chain = _harness.Chain([_cloudinary, _s3], "cloudinary,s3");
 
-        await Assert.ThrowsAsync<FileTooLargeException>(
-            () => chain.StoreAsync(Request(maxBytes: 100_000), new MemoryStream(Data(300_000)), CancellationToken.None));
+        Assert.IsType<StoreOutcome.TooLarge>(await chain.StoreAsync(Request(maxBytes: 100_000), new MemoryStream(Data(300_000)), CancellationToken.None));
 
         Assert.Empty(_cloudinary.Files);
         Assert.Empty(_s3.Files);
@@ -284,7 +282,7 @@ public sealed class FailoverChainTests : IDisposable
         await _cloudinary.WaitingForClient.Task.WaitAsync(TimeSpan.FromSeconds(30));
         await pipe.Writer.CompleteAsync(new IOException("The client went away."));
 
-        var error = await Assert.ThrowsAsync<IOException>(() => store);
+        var error = Assert.IsType<IOException>(Assert.IsType<StoreOutcome.Aborted>(await store).Cause);
         Assert.Equal("The client went away.", error.Message);
         Assert.Empty(_cloudinary.Files);
         Assert.Equal(0, _s3.Uploads);
@@ -314,11 +312,11 @@ public sealed class FailoverChainTests : IDisposable
         var chain = _harness.Chain([_cloudinary, _s3, local], "cloudinary,s3");
         var data = Data();
 
-        var result = await chain.StoreAsync(Request(), new MemoryStream(data), CancellationToken.None);
+        var result = Assert.IsType<StoreOutcome.Stored>(await chain.StoreAsync(Request(), new MemoryStream(data), CancellationToken.None));
 
-        Assert.Equal("local", result.Stored.Provider);
-        Assert.Equal(Key + ".mp4", result.Stored.Locator);
-        Assert.Equal("/media/" + Key + ".mp4", result.Stored.Url);
+        Assert.Equal("local", result.File.Provider);
+        Assert.Equal(Key + ".mp4", result.File.Locator);
+        Assert.Equal("/media/" + Key + ".mp4", result.File.ProviderUrl!);
         Assert.Equal(data, await File.ReadAllBytesAsync(Path.Combine(options.Local.Root, Key + ".mp4")));
         Assert.Equal(["cloudinary", "s3", "local"], chain.Entries.Select(e => e.Name));
     }
@@ -348,11 +346,11 @@ public sealed class FailoverChainTests : IDisposable
     public async Task Delete_and_playback_url_go_to_the_provider_that_holds_the_file()
     {
         var chain = _harness.Chain([_cloudinary, _s3], "s3,cloudinary");
-        var stored = (await chain.StoreAsync(Request(), new MemoryStream(Data()), CancellationToken.None)).Stored;
+        var stored = Assert.IsType<StoreOutcome.Stored>(await chain.StoreAsync(Request(), new MemoryStream(Data()), CancellationToken.None)).File;
 
-        Assert.Equal($"https://s3.test/{stored.Locator}", await chain.GetPlaybackUrlAsync(stored.Ref, CancellationToken.None));
-        await chain.DeleteAsync(stored.Ref, CancellationToken.None);
-        await chain.DeleteAsync(stored.Ref, CancellationToken.None);
+        Assert.Equal($"https://s3.test/{stored.Locator}", await chain.GetPlaybackUrlAsync(stored, CancellationToken.None));
+        await chain.DeleteAsync(stored, CancellationToken.None);
+        await chain.DeleteAsync(stored, CancellationToken.None);
 
         Assert.Empty(_s3.Files);
     }

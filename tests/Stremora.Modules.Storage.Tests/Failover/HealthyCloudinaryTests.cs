@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
 using Stremora.TestKit.Streams;
+using Stremora.Modules.Storage.Contracts;
 
 namespace Stremora.Modules.Storage.Tests.Failover;
 
@@ -23,15 +24,15 @@ public sealed class HealthyCloudinaryTests : IClassFixture<HealthyCloudinaryFixt
     {
         await using var video = new GeneratedStream(3_000_000, seed: 7, header: GeneratedStream.Mp4Ftyp);
 
-        var result = await _fixture.Storage.StoreAsync(Uploads.VideoRequest("healthy"), video, CancellationToken.None);
+        var result = Assert.IsType<StoreOutcome.Stored>(await _fixture.Storage.StoreAsync(Uploads.VideoRequest("healthy"), video, CancellationToken.None));
 
-        Assert.Equal("cloudinary", result.Stored.Provider);
+        Assert.Equal("cloudinary", result.File.Provider);
         var attempt = Assert.Single(result.Attempts);
         Assert.Equal(("cloudinary", "stored", (string?)null), (attempt.Provider, attempt.Outcome, attempt.Error));
-        Assert.Equal((video.Length, video.Sha256), (result.Stored.Bytes, result.Stored.Sha256));
-        var asset = Assert.Single(_fixture.Cloudinary.Assets, a => a.PublicId == result.Stored.Locator);
+        Assert.Equal((video.Length, video.Sha256), (result.File.Bytes, result.File.Sha256));
+        var asset = Assert.Single(_fixture.Cloudinary.Assets, a => a.PublicId == result.File.Locator);
         Assert.Equal(video.Sha256, asset.Sha256);
-        Assert.Equal((video.Length, video.Sha256), await Uploads.FetchAsync(result.Stored.Url));
+        Assert.Equal((video.Length, video.Sha256), await Uploads.FetchAsync(result.File.ProviderUrl!));
         Assert.Empty(Directory.GetFiles(_fixture.Host.SpoolDirectory));
     }
 

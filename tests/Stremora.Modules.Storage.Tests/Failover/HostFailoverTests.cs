@@ -30,14 +30,14 @@ public sealed class HostFailoverTests
         var storage = api.Services.GetRequiredService<IVideoStorage>();
         var source = new GeneratedStream(3_000_000);
 
-        var result = await storage.StoreAsync(
-            new StoreFileRequest(StoredFileKind.Video, $"videos/{Guid.CreateVersion7()}/video", "video/mp4", 10_000_000), source, CancellationToken.None);
+        var result = Assert.IsType<StoreOutcome.Stored>(await storage.StoreAsync(
+            new StoreFileRequest(StoredFileKind.Video, $"videos/{Guid.CreateVersion7()}/video", "video/mp4", 10_000_000), source, CancellationToken.None));
 
         Assert.Equal(
             [("s3", AttemptOutcomes.Failed, "S3 upload failed: S3 unreachable"), ("local", AttemptOutcomes.Stored, null)],
             result.Attempts.Select(a => (a.Provider, a.Outcome, a.Error)));
-        Assert.Equal(source.Sha256, result.Stored.Sha256);
-        using var response = await api.CreateClient().GetAsync(new Uri(result.Stored.Url, UriKind.Relative));
+        Assert.Equal(source.Sha256, result.File.Sha256);
+        using var response = await api.CreateClient().GetAsync(new Uri(result.File.ProviderUrl!, UriKind.Relative));
         Assert.Equal(source.Sha256, Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(await response.Content.ReadAsByteArrayAsync())));
         Assert.Empty(Directory.GetFiles(api.SpoolDirectory));
     }

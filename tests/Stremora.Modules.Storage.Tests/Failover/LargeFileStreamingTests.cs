@@ -7,6 +7,7 @@ using Stremora.TestKit.Host;
 using Stremora.TestKit.FakeCloudinary;
 using Stremora.TestKit.Streams;
 using Xunit.Abstractions;
+using Stremora.Modules.Storage.Contracts;
 
 namespace Stremora.Modules.Storage.Tests.Failover;
 
@@ -43,13 +44,13 @@ public sealed class LargeFileStreamingTests : IClassFixture<LargeFileFixture>
         var before = _fixture.Cloudinary.RequestCount;
         var memory = MemoryGrowth.Start();
         await using var video = new GeneratedStream(FileBytes, seed: 7, header: GeneratedStream.Mp4Ftyp) { EveryEightMiB = memory.Sample };
-        var result = await _fixture.Storage.StoreAsync(Uploads.VideoRequest("large-cloudinary"), video, CancellationToken.None);
+        var result = Assert.IsType<StoreOutcome.Stored>(await _fixture.Storage.StoreAsync(Uploads.VideoRequest("large-cloudinary"), video, CancellationToken.None));
         memory.Sample();
         await memory.DisposeAsync();
         _output.WriteLine(memory.ToString());
 
-        Assert.Equal("cloudinary", result.Stored.Provider);
-        Assert.Equal((FileBytes, video.Sha256), (result.Stored.Bytes, result.Stored.Sha256));
+        Assert.Equal("cloudinary", result.File.Provider);
+        Assert.Equal((FileBytes, video.Sha256), (result.File.Bytes, result.File.Sha256));
 
         // 20 MB chunks (the default): seven full ones and a 10 MB last one, all under one X-Unique-Upload-Id.
         var chunks = _fixture.Cloudinary.Requests.Skip(before).ToList();
@@ -65,7 +66,7 @@ public sealed class LargeFileStreamingTests : IClassFixture<LargeFileFixture>
         Assert.True(memory.ManagedGrowthBytes < GrowthBound, $"memory grew with the file: {memory}");
         Assert.True(memory.ResidentGrowthBytes < GrowthBound, $"memory grew with the file: {memory}");
 
-        Assert.Equal((FileBytes, video.Sha256), await Uploads.FetchAsync(result.Stored.Url));
+        Assert.Equal((FileBytes, video.Sha256), await Uploads.FetchAsync(result.File.ProviderUrl!));
         Assert.Empty(Directory.GetFiles(_fixture.Host.SpoolDirectory));
     }
 
@@ -75,19 +76,19 @@ public sealed class LargeFileStreamingTests : IClassFixture<LargeFileFixture>
         _fixture.Cloudinary.Faults.FailAll(FakeCloudinaryFault.InternalServerError);
         var memory = MemoryGrowth.Start();
         await using var video = new GeneratedStream(FileBytes, seed: 8, header: GeneratedStream.Mp4Ftyp) { EveryEightMiB = memory.Sample };
-        var result = await _fixture.Storage.StoreAsync(Uploads.VideoRequest("large-s3"), video, CancellationToken.None);
+        var result = Assert.IsType<StoreOutcome.Stored>(await _fixture.Storage.StoreAsync(Uploads.VideoRequest("large-s3"), video, CancellationToken.None));
         memory.Sample();
         await memory.DisposeAsync();
         _fixture.Cloudinary.Faults.Clear();
         _output.WriteLine(memory.ToString());
 
         Assert.Equal([("cloudinary", "failed"), ("s3", "stored")], result.Attempts.Select(a => (a.Provider, a.Outcome)));
-        Assert.Equal((FileBytes, video.Sha256), (result.Stored.Bytes, result.Stored.Sha256));
+        Assert.Equal((FileBytes, video.Sha256), (result.File.Bytes, result.File.Sha256));
 
         // A multipart object's ETag ends in "-{part count}": 16 MiB parts (the default) make nine.
         using (var s3 = _fixture.Bucket.Server.CreateClient())
         {
-            var head = await s3.GetObjectMetadataAsync(new GetObjectMetadataRequest { BucketName = _fixture.Bucket.Name, Key = result.Stored.Locator });
+            var head = await s3.GetObjectMetadataAsync(new GetObjectMetadataRequest { BucketName = _fixture.Bucket.Name, Key = result.File.Locator });
             Assert.EndsWith("-9\"", head.ETag, StringComparison.Ordinal);
         }
 
@@ -96,7 +97,7 @@ public sealed class LargeFileStreamingTests : IClassFixture<LargeFileFixture>
         Assert.True(memory.ManagedGrowthBytes < GrowthBound, $"memory grew with the file: {memory}");
         Assert.True(memory.ResidentGrowthBytes < GrowthBound, $"memory grew with the file: {memory}");
 
-        Assert.Equal((FileBytes, video.Sha256), await Uploads.FetchAsync(result.Stored.Url));
+        Assert.Equal((FileBytes, video.Sha256), await Uploads.FetchAsync(result.File.ProviderUrl!));
         Assert.Empty(Directory.GetFiles(_fixture.Host.SpoolDirectory));
     }
 

@@ -104,12 +104,12 @@ internal sealed class MemoryProvider(string name) : IStorageProvider
         return new ProviderStoredFile(locator, $"https://{Name}.test/{locator}", reportedSize, checksum);
     }
 
-    public Task DeleteAsync(StoredFileRef file, CancellationToken cancellationToken)
+    public Task DeleteAsync(StoredFile file, CancellationToken cancellationToken)
     {
         Files.TryRemove(file.Locator, out _);
         return Task.CompletedTask;
     }
 
-    public Task<string> GetPlaybackUrlAsync(StoredFileRef file, CancellationToken cancellationToken) =>
+    public Task<string> GetPlaybackUrlAsync(StoredFile file, CancellationToken cancellationToken) =>
         Task.FromResult($"https://{Name}.test/{file.Locator}");
 }

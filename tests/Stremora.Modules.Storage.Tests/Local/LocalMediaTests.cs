@@ -16,8 +16,8 @@ public sealed class LocalMediaTests(StremoraApiFactory api) : IClassFixture<Stre
     {
         var data = RandomNumberGenerator.GetBytes(size);
         var request = new StoreFileRequest(StoredFileKind.Video, $"videos/{Guid.CreateVersion7()}/video", contentType, 1_000_000);
-        var result = await Storage.StoreAsync(request, new MemoryStream(data), CancellationToken.None);
-        return (result.Stored, data);
+        var result = Assert.IsType<StoreOutcome.Stored>(await Storage.StoreAsync(request, new MemoryStream(data), CancellationToken.None));
+        return (result.File, data);
     }
 
     [Fact]
@@ -26,8 +26,8 @@ public sealed class LocalMediaTests(StremoraApiFactory api) : IClassFixture<Stre
         var (file, data) = await StoreAsync();
 
         Assert.Equal("local", file.Provider);
-        Assert.StartsWith("/media/videos/", file.Url, StringComparison.Ordinal);
-        using var response = await api.CreateClient().GetAsync(new Uri(file.Url, UriKind.Relative));
+        Assert.StartsWith("/media/videos/", file.ProviderUrl!, StringComparison.Ordinal);
+        using var response = await api.CreateClient().GetAsync(new Uri(file.ProviderUrl!, UriKind.Relative));
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("video/mp4", response.Content.Headers.ContentType?.MediaType);
@@ -41,7 +41,7 @@ public sealed class LocalMediaTests(StremoraApiFactory api) : IClassFixture<Stre
     public async Task A_range_request_gets_206_and_just_those_bytes()
     {
         var (file, data) = await StoreAsync(contentType: "video/webm");
-        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(file.Url, UriKind.Relative));
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(file.ProviderUrl!, UriKind.Relative));
         request.Headers.Range = new RangeHeaderValue(1000, 1999);
 
         using var response = await api.CreateClient().SendAsync(request);
@@ -57,7 +57,7 @@ public sealed class LocalMediaTests(StremoraApiFactory api) : IClassFixture<Stre
     public async Task A_range_beyond_the_end_gets_416_and_the_same_protective_headers()
     {
         var (file, data) = await StoreAsync(size: 1000);
-        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(file.Url, UriKind.Relative));
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(file.ProviderUrl!, UriKind.Relative));
         request.Headers.Range = new RangeHeaderValue(data.Length, null);
 
         using var response = await api.CreateClient().SendAsync(request);
@@ -72,10 +72,10 @@ public sealed class LocalMediaTests(StremoraApiFactory api) : IClassFixture<Stre
     {
         var (file, _) = await StoreAsync();
 
-        await Storage.DeleteAsync(file.Ref, CancellationToken.None);
-        await Storage.DeleteAsync(file.Ref, CancellationToken.None);
+        await Storage.DeleteAsync(file, CancellationToken.None);
+        await Storage.DeleteAsync(file, CancellationToken.None);
 
-        using var response = await api.CreateClient().GetAsync(new Uri(file.Url, UriKind.Relative));
+        using var response = await api.CreateClient().GetAsync(new Uri(file.ProviderUrl!, UriKind.Relative));
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
         Assert.False(File.Exists(Path.Combine(api.LocalStorageRoot, file.Locator)));

@@ -25,7 +25,7 @@ public sealed class LocalDiskListerTests : IDisposable
         Write("videos/0123456789abcdef0123456789abcdef/thumbnail.jpg", 20);
         Write("videos/0123456789abcdef0123456789abcdef/video.mp4.5f1e.partial", 100);
 
-        var listed = new List<StoredObject>();
+        var listed = new List<ListedFile>();
         await foreach (var stored in _lister.ListAsync(CancellationToken.None))
         {
             listed.Add(stored);
@@ -36,11 +36,11 @@ public sealed class LocalDiskListerTests : IDisposable
                 ("videos/0123456789abcdef0123456789abcdef/thumbnail.jpg", StoredFileKind.Thumbnail, 20L),
                 ("videos/0123456789abcdef0123456789abcdef/video.mp4", StoredFileKind.Video, 300L),
             ],
-            listed.Select(s => (s.File.Locator, s.File.Kind, s.Bytes)).OrderBy(s => s.Locator, StringComparer.Ordinal));
+            listed.Select(s => (s.File.Locator, s.File.Kind, s.File.Bytes)).OrderBy(s => s.Locator, StringComparer.Ordinal));
         Assert.All(listed, s => Assert.Equal("local", s.File.Provider));
         Assert.True(await _lister.ExistsAsync(listed[0].File, CancellationToken.None));
-        Assert.False(await _lister.ExistsAsync(new StoredFileRef("local", "videos/0123456789abcdef0123456789abcdef/gone.mp4", StoredFileKind.Video), CancellationToken.None));
-        Assert.False(await _lister.ExistsAsync(new StoredFileRef("local", "../outside.mp4", StoredFileKind.Video), CancellationToken.None));
+        Assert.False(await _lister.ExistsAsync(new StoredFile("local", "videos/0123456789abcdef0123456789abcdef/gone.mp4", StoredFileKind.Video), CancellationToken.None));
+        Assert.False(await _lister.ExistsAsync(new StoredFile("local", "../outside.mp4", StoredFileKind.Video), CancellationToken.None));
     }
 
     [Fact]

@@ -41,10 +41,10 @@ public sealed class S3LargeUploadTests(ITestOutputHelper output) : IAsyncLifetim
         await storage.StoreAsync(Request(), new GeneratedStream(20 * MiB, seed: 7), CancellationToken.None);
 
         var source = new GeneratedStream(150 * MiB);
-        StoreResult result;
+        StoreOutcome.Stored result;
         await using (var memory = MemorySampler.Start())
         {
-            result = await storage.StoreAsync(Request(), source, CancellationToken.None);
+            result = Assert.IsType<StoreOutcome.Stored>(await storage.StoreAsync(Request(), source, CancellationToken.None));
             await memory.DisposeAsync();
             output.WriteLine($"150 MiB upload: {memory}");
 
@@ -52,15 +52,15 @@ public sealed class S3LargeUploadTests(ITestOutputHelper output) : IAsyncLifetim
             Assert.True(memory.ManagedGrowth < 48 * MiB, memory.ToString());
         }
 
-        Assert.Equal(("s3", 150 * MiB, source.Sha256), (result.Stored.Provider, result.Stored.Bytes, result.Stored.Sha256));
+        Assert.Equal(("s3", 150 * MiB, source.Sha256), (result.File.Provider, result.File.Bytes, result.File.Sha256));
         Assert.Equal(("s3", "stored"), (Assert.Single(result.Attempts).Provider, result.Attempts[0].Outcome));
         using (var client = MotoServer.Instance.CreateClient())
         {
-            var head = await client.GetObjectMetadataAsync(new GetObjectMetadataRequest { BucketName = _bucket.Name, Key = result.Stored.Locator, PartNumber = 1 });
+            var head = await client.GetObjectMetadataAsync(new GetObjectMetadataRequest { BucketName = _bucket.Name, Key = result.File.Locator, PartNumber = 1 });
             Assert.Equal(10, head.PartsCount);
         }
 
-        Assert.Equal(source.Sha256, await Sha256OfUrlAsync(result.Stored.Url));
+        Assert.Equal(source.Sha256, await Sha256OfUrlAsync(result.File.ProviderUrl!));
         Assert.Empty(await _bucket.MultipartUploadsAsync());
         Assert.Empty(Directory.GetFiles(_api.SpoolDirectory));
     }

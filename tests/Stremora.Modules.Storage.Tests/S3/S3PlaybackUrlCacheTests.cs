@@ -32,13 +32,13 @@ public sealed class S3PlaybackUrlCacheTests : IAsyncLifetime
         return new S3StorageProvider(Options.Create(options), _time, NullLogger<S3StorageProvider>.Instance);
     }
 
-    private async Task<(StoredFileRef File, byte[] Data)> PutAsync()
+    private async Task<(StoredFile File, byte[] Data)> PutAsync()
     {
         var data = Guid.NewGuid().ToByteArray();
         var key = $"stremora/videos/{Guid.CreateVersion7()}/video";
         using var client = MotoServer.Instance.CreateClient();
         await client.PutObjectAsync(new PutObjectRequest { BucketName = _bucket.Name, Key = key, InputStream = new MemoryStream(data), ContentType = "video/mp4" });
-        return (new StoredFileRef(S3StorageProvider.ProviderName, key, StoredFileKind.Video), data);
+        return (new StoredFile(S3StorageProvider.ProviderName, key, StoredFileKind.Video), data);
     }
 
     private static async Task<(HttpStatusCode Status, byte[] Body)> FetchAsync(string url)

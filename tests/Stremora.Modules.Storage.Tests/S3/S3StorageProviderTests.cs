@@ -52,16 +52,16 @@ public sealed class S3StorageProviderTests : IAsyncLifetime
         var chain = _harness.Chain([provider], "s3");
         var data = RandomNumberGenerator.GetBytes(100_000);
 
-        var result = await chain.StoreAsync(Request("video/webm"), new MemoryStream(data), CancellationToken.None);
+        var result = Assert.IsType<StoreOutcome.Stored>(await chain.StoreAsync(Request("video/webm"), new MemoryStream(data), CancellationToken.None));
 
-        Assert.Equal("s3", result.Stored.Provider);
-        Assert.StartsWith("stremora/videos/", result.Stored.Locator, StringComparison.Ordinal);
-        Assert.Equal(data.Length, result.Stored.Bytes);
-        var url = new Uri(result.Stored.Url);
+        Assert.Equal("s3", result.File.Provider);
+        Assert.StartsWith("stremora/videos/", result.File.Locator, StringComparison.Ordinal);
+        Assert.Equal(data.Length, result.File.Bytes);
+        var url = new Uri(result.File.ProviderUrl!);
         Assert.Equal("http", url.Scheme);
         var expires = int.Parse(System.Web.HttpUtility.ParseQueryString(url.Query)["X-Amz-Expires"]!, System.Globalization.CultureInfo.InvariantCulture);
         Assert.InRange(expires, 3540, 3601);
-        var fetched = await FetchAsync(result.Stored.Url);
+        var fetched = await FetchAsync(result.File.ProviderUrl!);
         Assert.Equal((HttpStatusCode.OK, "video/webm"), (fetched.Status, fetched.ContentType));
         Assert.Equal(data, fetched.Body);
         Assert.Empty(await _bucket.MultipartUploadsAsync());
@@ -74,13 +74,13 @@ public sealed class S3StorageProviderTests : IAsyncLifetime
         var chain = _harness.Chain([provider], "s3");
         var source = new GeneratedStream((3 * S3Options.MinPartSizeBytes) + 12_345);
 
-        var result = await chain.StoreAsync(Request(), source, CancellationToken.None);
+        var result = Assert.IsType<StoreOutcome.Stored>(await chain.StoreAsync(Request(), source, CancellationToken.None));
 
-        Assert.Equal(source.Sha256, result.Stored.Sha256);
-        var fetched = await FetchAsync(await chain.GetPlaybackUrlAsync(result.Stored.Ref, CancellationToken.None));
+        Assert.Equal(source.Sha256, result.File.Sha256);
+        var fetched = await FetchAsync(await chain.GetPlaybackUrlAsync(result.File, CancellationToken.None));
         Assert.Equal(source.Sha256, Convert.ToHexStringLower(SHA256.HashData(fetched.Body)));
         using var client = MotoServer.Instance.CreateClient();
-        var head = await client.GetObjectMetadataAsync(new GetObjectMetadataRequest { BucketName = _bucket.Name, Key = result.Stored.Locator, PartNumber = 1 });
+        var head = await client.GetObjectMetadataAsync(new GetObjectMetadataRequest { BucketName = _bucket.Name, Key = result.File.Locator, PartNumber = 1 });
         Assert.Equal(4, head.PartsCount);
         Assert.Empty(await _bucket.MultipartUploadsAsync());
     }
@@ -90,11 +90,11 @@ public sealed class S3StorageProviderTests : IAsyncLifetime
     {
         using var provider = Provider();
         var chain = _harness.Chain([provider], "s3");
-        var stored = (await chain.StoreAsync(Request(), new MemoryStream(new byte[1000]), CancellationToken.None)).Stored;
+        var stored = Assert.IsType<StoreOutcome.Stored>(await chain.StoreAsync(Request(), new MemoryStream(new byte[1000]), CancellationToken.None)).File;
         Assert.Equal([stored.Locator], await _bucket.KeysAsync());
 
-        await chain.DeleteAsync(stored.Ref, CancellationToken.None);
-        await chain.DeleteAsync(stored.Ref, CancellationToken.None);
+        await chain.DeleteAsync(stored, CancellationToken.None);
+        await chain.DeleteAsync(stored, CancellationToken.None);
 
         Assert.Empty(await _bucket.KeysAsync());
     }
@@ -106,7 +106,7 @@ public sealed class S3StorageProviderTests : IAsyncLifetime
         var chain = _harness.Chain([provider], "s3");
         var source = new GeneratedStream(10 * S3Options.MinPartSizeBytes) { FailAfterBytes = (2 * S3Options.MinPartSizeBytes) + 1000 };
 
-        await Assert.ThrowsAsync<IOException>(() => chain.StoreAsync(Request(), source, CancellationToken.None));
+        Assert.IsType<IOException>(Assert.IsType<StoreOutcome.Aborted>(await chain.StoreAsync(Request(), source, CancellationToken.None)).Cause);
 
         Assert.Empty(await _bucket.MultipartUploadsAsync());
         Assert.Empty(await _bucket.KeysAsync());
@@ -123,7 +123,7 @@ public sealed class S3StorageProviderTests : IAsyncLifetime
         // One part goes up, then the client keeps the connection open but sends nothing more.
         var store = chain.StoreAsync(Request(), pipe.Reader.AsStream(), CancellationToken.None);
         await new GeneratedStream(S3Options.MinPartSizeBytes + 10).CopyToAsync(pipe.Writer.AsStream());
-        var failure = await Assert.ThrowsAsync<AllProvidersFailedException>(() => store);
+        var failure = Assert.IsType<StoreOutcome.AllFailed>(await store);
         await pipe.Writer.CompleteAsync();
 
         Assert.Equal(("s3", AttemptOutcomes.Failed, "timed out after 1 s"), (failure.Attempts[0].Provider, failure.Attempts[0].Outcome, failure.Attempts[0].Error));
@@ -138,8 +138,7 @@ public sealed class S3StorageProviderTests : IAsyncLifetime
         using var provider = Provider(o => o.BucketName = "no-such-bucket-" + Guid.NewGuid().ToString("N")[..8]);
         var chain = _harness.Chain([provider], "s3");
 
-        var failure = await Assert.ThrowsAsync<AllProvidersFailedException>(
-            () => chain.StoreAsync(Request(), new MemoryStream(new byte[100]), CancellationToken.None));
+        var failure = Assert.IsType<StoreOutcome.AllFailed>(await chain.StoreAsync(Request(), new MemoryStream(new byte[100]), CancellationToken.None));
 
         Assert.Equal("S3 upload failed: 404 NoSuchBucket", Assert.Single(failure.Attempts).Error);
     }

@@ -18,14 +18,14 @@ public sealed class AbandonedUploadSweepTests(VideosApiFactory api)
         var storage = api.Services.GetRequiredService<IVideoStorage>();
         var stuckId = Guid.CreateVersion7();
         using var content = new MemoryStream(Samples.Mp4(2000, seed: 51));
-        var stored = (await storage.StoreAsync(new StoreFileRequest(StoredFileKind.Video, $"videos/{stuckId:N}/video", "video/mp4", 1_000_000), content, CancellationToken.None)).Stored;
+        var stored = Assert.IsType<StoreOutcome.Stored>(await storage.StoreAsync(new StoreFileRequest(StoredFileKind.Video, $"videos/{stuckId:N}/video", "video/mp4", 1_000_000), content, CancellationToken.None)).File;
         var recentId = Guid.CreateVersion7();
         await using (var session = api.Store.LightweightSession())
         {
             session.Events.StartStream<VideoDetails>(
                 stuckId,
                 new VideoUploadStarted(stuckId, "sweep-owner", "Stuck", "", null, "video/mp4", null, null, DateTimeOffset.UtcNow.AddDays(-2)),
-                new VideoFileStored(StoredFileKind.Video, stored.Provider, stored.Locator, stored.Url, stored.Bytes, stored.ContentType, stored.Sha256, 1));
+                new VideoFileStored(StoredFileKind.Video, stored.Provider, stored.Locator, stored.ProviderUrl!, stored.Bytes, stored.ContentType, stored.Sha256, 1));
             // Still within the threshold: an upload that may well be alive.
             session.Events.StartStream<VideoDetails>(
                 recentId,

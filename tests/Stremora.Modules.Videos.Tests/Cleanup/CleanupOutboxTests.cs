@@ -23,7 +23,7 @@ public sealed class CleanupOutboxTests(VideosApiFactory api)
         var id = Guid.CreateVersion7();
         var bytes = Samples.Mp4(3000, seed: 41);
         using var content = new MemoryStream(bytes);
-        var stored = (await storage.StoreAsync(new StoreFileRequest(StoredFileKind.Video, $"videos/{id:N}/video", "video/mp4", 1_000_000), content, CancellationToken.None)).Stored;
+        var stored = Assert.IsType<StoreOutcome.Stored>(await storage.StoreAsync(new StoreFileRequest(StoredFileKind.Video, $"videos/{id:N}/video", "video/mp4", 1_000_000), content, CancellationToken.None)).File;
         Assert.Contains(api.StoredFiles(), f => f.Contains(id.ToString("N"), StringComparison.Ordinal));
 
         await using (var session = api.Store.LightweightSession())
@@ -31,10 +31,10 @@ public sealed class CleanupOutboxTests(VideosApiFactory api)
             session.Events.StartStream<VideoDetails>(
                 id,
                 new VideoUploadStarted(id, "outbox-owner", "Outbox", "", null, "video/mp4", null, null, DateTimeOffset.UtcNow),
-                new VideoFileStored(StoredFileKind.Video, stored.Provider, stored.Locator, stored.Url, stored.Bytes, stored.ContentType, stored.Sha256, 1),
+                new VideoFileStored(StoredFileKind.Video, stored.Provider, stored.Locator, stored.ProviderUrl!, stored.Bytes, stored.ContentType, stored.Sha256, 1),
                 new VideoReady("Outbox", "", DateTimeOffset.UtcNow),
                 new VideoDeleted("outbox-owner", false, DateTimeOffset.UtcNow),
-                new StoredFileCleanupScheduled(StoredFileKind.Video, stored.Provider, stored.Locator, stored.Url, "video deleted"));
+                new StoredFileCleanupScheduled(StoredFileKind.Video, stored.Provider, stored.Locator, stored.ProviderUrl!, "video deleted"));
             await session.SaveChangesAsync();
         }
 
@@ -44,7 +44,7 @@ public sealed class CleanupOutboxTests(VideosApiFactory api)
             {
                 await using var query = api.Store.QuerySession();
                 var video = await query.LoadAsync<VideoDetails>(id);
-                return video?.Cleanups.SingleOrDefault()?.State == "done";
+                return video?.Cleanups.SingleOrDefault()?.State == CleanupState.Done;
             },
             "the stream records the file cleaned up");
     }

@@ -62,13 +62,13 @@ public sealed class VideoDetailsProjectionTests
             new VideoDeleted("owner", false, Started),
             new StoredFileCleanupScheduled(StoredFileKind.Video, "s3", "videos/x/video", null, "video deleted"))!;
         Assert.Equal(VideoStatuses.Deleted, video.Status);
-        Assert.Equal("scheduled", video.Cleanups.Single().State);
+        Assert.Equal(CleanupState.Scheduled, video.Cleanups.Single().State);
         Assert.Empty(video.StoredFiles());
 
         var retrying = VideoDetailsProjection.Apply(video, Id, new StoredFileCleanupFailed(StoredFileKind.Video, "s3", "videos/x/video", 1, "down", WillRetry: true))!;
-        Assert.Equal("retrying", retrying.Cleanups.Single().State);
+        Assert.Equal(CleanupState.Retrying, retrying.Cleanups.Single().State);
         var done = VideoDetailsProjection.Apply(retrying, Id, new StoredFileCleanedUp(StoredFileKind.Video, "s3", "videos/x/video"))!;
-        Assert.Equal("done", done.Cleanups.Single().State);
+        Assert.Equal(CleanupState.Done, done.Cleanups.Single().State);
     }
 
     [Fact]

@@ -1,4 +1,4 @@
-using Stremora.Modules.Videos.Reconcile;
+using Stremora.Modules.Videos;
 
 namespace Stremora.Modules.Videos.Tests.Reconcile;
 
@@ -13,7 +13,7 @@ public sealed class VideoKeyTests
     [InlineData("stremora/videos/" + Id + "/video")]
     [InlineData("tenant/stremora/videos/" + Id + "/thumbnail")]
     public void The_video_id_is_read_from_the_services_keys(string locator) =>
-        Assert.Equal(Guid.ParseExact(Id, "N"), StorageReconcileJob.VideoIdIn(locator));
+        Assert.Equal(Guid.ParseExact(Id, "N"), StorageKey.VideoIdIn(locator));
 
     [Theory]
     [InlineData("videos/" + Id)]
@@ -22,5 +22,5 @@ public sealed class VideoKeyTests
     [InlineData("stremora/videos/01A20C7D1CD071C38916D7E826BB8743/video")]
     [InlineData("holiday.mp4")]
     public void Anything_else_names_no_video(string locator) =>
-        Assert.Null(StorageReconcileJob.VideoIdIn(locator));
+        Assert.Null(StorageKey.VideoIdIn(locator));
 }

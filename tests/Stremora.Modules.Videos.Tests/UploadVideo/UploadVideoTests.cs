@@ -191,6 +191,6 @@ public sealed class UploadVideoTests(VideosApiFactory api)
         await using var session = api.Store.QuerySession();
         var video = Assert.Single(await session.Query<VideoDetails>().Where(v => v.OwnerId == owner).ToListAsync());
         Assert.Equal(VideoStatuses.Failed, video.Status);
-        Assert.Equal(["done", "done"], video.Cleanups.Select(c => c.State));
+        Assert.Equal([CleanupState.Done, CleanupState.Done], video.Cleanups.Select(c => c.State));
     }
 }

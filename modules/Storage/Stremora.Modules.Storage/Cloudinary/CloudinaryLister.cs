@@ -23,7 +23,7 @@ internal sealed class CloudinaryLister(HttpClient http, IOptions<CloudinaryOptio
 
     public string Provider => CloudinaryProvider.ProviderName;
 
-    public async IAsyncEnumerable<StoredObject> ListAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    public async IAsyncEnumerable<ListedFile> ListAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
         if (string.IsNullOrEmpty(_options.Folder))
         {
@@ -39,7 +39,7 @@ internal sealed class CloudinaryLister(HttpClient http, IOptions<CloudinaryOptio
         }
     }
 
-    public async Task<bool> ExistsAsync(StoredFileRef file, CancellationToken cancellationToken)
+    public async Task<bool> ExistsAsync(StoredFile file, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(file);
         var (resourceType, kind) = ResourceTypes.First(r => r.Kind == file.Kind);
@@ -54,7 +54,7 @@ internal sealed class CloudinaryLister(HttpClient http, IOptions<CloudinaryOptio
         return false;
     }
 
-    private async IAsyncEnumerable<StoredObject> ListAsync(string resourceType, StoredFileKind kind, string prefix, [EnumeratorCancellation] CancellationToken cancellationToken)
+    private async IAsyncEnumerable<ListedFile> ListAsync(string resourceType, StoredFileKind kind, string prefix, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         if (!_options.IsConfigured)
         {
@@ -107,7 +107,7 @@ internal sealed class CloudinaryLister(HttpClient http, IOptions<CloudinaryOptio
                         ? at
                         : DateTimeOffset.MaxValue;
                     var url = resource.TryGetProperty("secure_url", out var u) ? u.GetString() : null;
-                    yield return new StoredObject(new StoredFileRef(Provider, publicId, kind, url), bytes, createdAt);
+                    yield return new ListedFile(new StoredFile(Provider, publicId, kind, url, bytes), createdAt);
                 }
             }
         }

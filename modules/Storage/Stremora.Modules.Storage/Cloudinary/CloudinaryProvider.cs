@@ -67,14 +67,14 @@ internal sealed class CloudinaryProvider(
         throw new InvalidOperationException("The spooled source ended without a last chunk.");
     }
 
-    public async Task DeleteAsync(StoredFileRef file, CancellationToken cancellationToken)
+    public async Task DeleteAsync(StoredFile file, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(file);
         EnsureConfigured();
         await DestroyAsync(ResourceTypeOf(file.Kind), file.Locator, cancellationToken);
     }
 
-    public Task<string> GetPlaybackUrlAsync(StoredFileRef file, CancellationToken cancellationToken)
+    public Task<string> GetPlaybackUrlAsync(StoredFile file, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(file);
         return file.ProviderUrl is { Length: > 0 } url

@@ -17,18 +17,18 @@ public interface IStorageMaintenance
     /// Every file the provider holds under this service's folder/prefix (never anything outside it).
     /// Throws <see cref="StorageListingException"/> when the provider cannot be listed safely.
     /// </summary>
-    IAsyncEnumerable<StoredObject> ListStoredAsync(string provider, CancellationToken cancellationToken);
+    IAsyncEnumerable<ListedFile> ListStoredAsync(string provider, CancellationToken cancellationToken);
 
     /// <summary>Asks the provider now whether it still holds <paramref name="file"/>.</summary>
-    Task<bool> ExistsAsync(StoredFileRef file, CancellationToken cancellationToken);
+    Task<bool> ExistsAsync(StoredFile file, CancellationToken cancellationToken);
 
     /// <summary>
     /// Streams <paramref name="from"/> (read from its provider, never held in memory) into the primary
     /// provider alone, through the chain's upload path: hashed and counted on the way, verified, and
-    /// counted against the primary's circuit. Throws like <see cref="IVideoStorage.StoreAsync"/>; the
+    /// counted against the primary's circuit. Ends like <see cref="IVideoStorage.StoreAsync"/>; the
     /// source file is never touched.
     /// </summary>
-    Task<StoreResult> CopyToPrimaryAsync(StoredFileRef from, StoreFileRequest request, CancellationToken cancellationToken);
+    Task<StoreOutcome> CopyToPrimaryAsync(StoredFile from, StoreFileRequest request, CancellationToken cancellationToken);
 }
 
 /// <param name="CircuitState"><c>closed</c>, <c>open</c> or <c>half-open</c> (the break is over; the next call is a probe).</param>
@@ -38,10 +38,9 @@ public sealed record PrimaryProvider(string Name, string CircuitState)
     public bool AcceptsWork => CircuitState is "closed" or "half-open";
 }
 
-/// <param name="File">What to pass back to delete or probe it.</param>
-/// <param name="Bytes">The size the provider reports.</param>
+/// <param name="File">What to pass back to delete or probe it; its <see cref="StoredFile.Bytes"/> is the size the provider reports.</param>
 /// <param name="CreatedAt">When the provider says it was written (for grace periods).</param>
-public sealed record StoredObject(StoredFileRef File, long Bytes, DateTimeOffset CreatedAt);
+public sealed record ListedFile(StoredFile File, DateTimeOffset CreatedAt);
 
 /// <summary>A provider could not be listed (unreachable, or no folder/prefix that would keep others' files out of reach).</summary>
 public sealed class StorageListingException(string provider, string message, Exception? innerException = null)

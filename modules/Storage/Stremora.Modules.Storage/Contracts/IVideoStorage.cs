@@ -7,18 +7,17 @@ namespace Stremora.Modules.Storage.Contracts;
 public interface IVideoStorage
 {
     /// <summary>
-    /// Streams <paramref name="content"/> through the failover chain. Returns where the file landed
-    /// and every attempt made. Throws <see cref="FileTooLargeException"/> as soon as more than
-    /// <see cref="StoreFileRequest.MaxBytes"/> arrive and <see cref="AllProvidersFailedException"/>
-    /// when no provider stored it; in both cases nothing is left on any provider.
+    /// Streams <paramref name="content"/> through the failover chain and says how it ended (<see cref="StoreOutcome"/>):
+    /// stored (where, and every attempt), every provider failed, too large, or aborted by its source. Whenever it
+    /// is not stored, nothing is left on any provider. Only the caller's own cancellation throws.
     /// </summary>
-    Task<StoreResult> StoreAsync(StoreFileRequest request, Stream content, CancellationToken cancellationToken);
+    Task<StoreOutcome> StoreAsync(StoreFileRequest request, Stream content, CancellationToken cancellationToken);
 
     /// <summary>Removes a stored file from its provider. "Not found" counts as done; transient failures throw.</summary>
-    Task DeleteAsync(StoredFileRef file, CancellationToken cancellationToken);
+    Task DeleteAsync(StoredFile file, CancellationToken cancellationToken);
 
     /// <summary>A URL a browser can play the file from (presigned for S3, so ask again rather than caching it).</summary>
-    Task<string> GetPlaybackUrlAsync(StoredFileRef file, CancellationToken cancellationToken);
+    Task<string> GetPlaybackUrlAsync(StoredFile file, CancellationToken cancellationToken);
 
     /// <summary>
     /// For the stuck-upload sweeper job: aborts provider-side uploads that were started more than
@@ -37,22 +36,27 @@ public enum StoredFileKind
 /// <param name="Kind">Video or thumbnail: decides Cloudinary's resource type and the key prefix.</param>
 /// <param name="Key">Service-generated name (never the client's file name), e.g. <c>videos/{id}/video</c>.</param>
 /// <param name="ContentType">The sniffed content type.</param>
-/// <param name="MaxBytes">The writer stops with <see cref="FileTooLargeException"/> past this many bytes.</param>
+/// <param name="MaxBytes">Past this many bytes the upload stops as <see cref="StoreOutcome.TooLarge"/>.</param>
 public sealed record StoreFileRequest(StoredFileKind Kind, string Key, string ContentType, long MaxBytes);
 
-/// <summary>Identifies a stored file for delete and playback; what the catalog keeps.</summary>
-public sealed record StoredFileRef(string Provider, string Locator, StoredFileKind Kind, string? ProviderUrl = null);
-
+/// <summary>
+/// A file on a provider: what storage returns, what the catalog records, and what is passed back to play,
+/// probe or delete it. Only <paramref name="Provider"/>, <paramref name="Locator"/> and <paramref name="Kind"/>
+/// identify it; the rest describes it where known (a pending removal knows no checksum).
+/// </summary>
+/// <param name="Locator">The provider's id for the file (Cloudinary public_id, S3 key, local relative path).</param>
+/// <param name="ProviderUrl">The playback URL the provider gave when the file was stored (Cloudinary's secure_url,
+/// an S3 presigned URL that has since expired, the local /media route): served only for a provider no longer registered.</param>
 public sealed record StoredFile(
     string Provider,
     string Locator,
-    string Url,
-    long Bytes,
-    string ContentType,
-    string Sha256,
-    StoredFileKind Kind)
+    StoredFileKind Kind,
+    string? ProviderUrl = null,
+    long Bytes = 0,
+    string ContentType = "",
+    string Sha256 = "")
 {
-    public StoredFileRef Ref => new(Provider, Locator, Kind, Url);
+    public bool IsAt(string provider, string locator) => Provider == provider && Locator == locator;
 }
 
 public static class AttemptOutcomes
@@ -64,17 +68,24 @@ public static class AttemptOutcomes
 
 public sealed record StorageAttempt(StoredFileKind File, string Provider, string Outcome, string? Error, long ElapsedMs);
 
-public sealed record StoreResult(StoredFile Stored, IReadOnlyList<StorageAttempt> Attempts);
-
-public sealed class FileTooLargeException(StoredFileKind kind, long maxBytes)
-    : Exception($"The {kind.ToString().ToLowerInvariant()} is larger than the limit of {maxBytes} bytes.")
+/// <summary>How one <see cref="IVideoStorage.StoreAsync"/> ended; callers switch on the case. Every case carries the attempts made.</summary>
+public abstract record StoreOutcome(IReadOnlyList<StorageAttempt> Attempts)
 {
-    public StoredFileKind Kind { get; } = kind;
-    public long MaxBytes { get; } = maxBytes;
-}
+    /// <summary>A provider took the file and it was verified (size, checksums).</summary>
+    public sealed record Stored(StoredFile File, IReadOnlyList<StorageAttempt> Attempts) : StoreOutcome(Attempts);
 
-public sealed class AllProvidersFailedException(IReadOnlyList<StorageAttempt> attempts)
-    : Exception("Every storage provider failed: " + string.Join("; ", attempts.Select(a => $"{a.Provider}: {a.Error ?? a.Outcome}")))
-{
-    public IReadOnlyList<StorageAttempt> Attempts { get; } = attempts;
+    /// <summary>Every provider failed or was skipped; the attempts say why.</summary>
+    public sealed record AllFailed(IReadOnlyList<StorageAttempt> Attempts) : StoreOutcome(Attempts)
+    {
+        public string Describe() => string.Join("; ", Attempts.Select(a => $"{a.Provider}: {a.Error ?? a.Outcome}"));
+    }
+
+    /// <summary>More than <see cref="StoreFileRequest.MaxBytes"/> arrived.</summary>
+    public sealed record TooLarge(StoredFileKind Kind, long MaxBytes, IReadOnlyList<StorageAttempt> Attempts) : StoreOutcome(Attempts)
+    {
+        public string Message => $"The {Kind.ToString().ToLowerInvariant()} is larger than the limit of {MaxBytes} bytes.";
+    }
+
+    /// <summary>The source stream failed (the client went away, a malformed body): <paramref name="Cause"/> is its error, for the caller to answer.</summary>
+    public sealed record Aborted(Exception Cause, IReadOnlyList<StorageAttempt> Attempts) : StoreOutcome(Attempts);
 }

@@ -25,9 +25,9 @@ internal interface IStorageProvider
     Task<ProviderStoredFile> UploadAsync(ProviderUpload upload, ISpooledSource source, CancellationToken cancellationToken);
 
     /// <summary>Idempotent: "not found" is success. Throws on transient failures so the job retries.</summary>
-    Task DeleteAsync(StoredFileRef file, CancellationToken cancellationToken);
+    Task DeleteAsync(StoredFile file, CancellationToken cancellationToken);
 
-    Task<string> GetPlaybackUrlAsync(StoredFileRef file, CancellationToken cancellationToken);
+    Task<string> GetPlaybackUrlAsync(StoredFile file, CancellationToken cancellationToken);
 }
 
 internal sealed record ProviderUpload(StoredFileKind Kind, string Key, string ContentType);

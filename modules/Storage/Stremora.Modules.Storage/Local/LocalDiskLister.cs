@@ -15,7 +15,7 @@ internal sealed class LocalDiskLister(LocalDiskProvider provider) : IStoredFileL
 
     public string Provider => LocalDiskProvider.ProviderName;
 
-    public async IAsyncEnumerable<StoredObject> ListAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    public async IAsyncEnumerable<ListedFile> ListAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
         if (!Directory.Exists(provider.Root))
         {
@@ -38,19 +38,19 @@ internal sealed class LocalDiskLister(LocalDiskProvider provider) : IStoredFileL
             }
 
             var kind = ImageExtensions.Contains(info.Extension) ? StoredFileKind.Thumbnail : StoredFileKind.Video;
-            yield return new StoredObject(new StoredFileRef(Provider, locator, kind), info.Length, new DateTimeOffset(info.LastWriteTimeUtc, TimeSpan.Zero));
+            yield return new ListedFile(new StoredFile(Provider, locator, kind, Bytes: info.Length), new DateTimeOffset(info.LastWriteTimeUtc, TimeSpan.Zero));
         }
 
         await Task.CompletedTask;
     }
 
-    public Task<bool> ExistsAsync(StoredFileRef file, CancellationToken cancellationToken)
+    public Task<bool> ExistsAsync(StoredFile file, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(file);
         return Task.FromResult(LocalPaths.TryResolve(provider.Root, file.Locator, out var path) && File.Exists(path));
     }
 
-    public Stream OpenRead(StoredFileRef file)
+    public Stream OpenRead(StoredFile file)
     {
         ArgumentNullException.ThrowIfNull(file);
         if (!LocalPaths.TryResolve(provider.Root, file.Locator, out var path))

@@ -63,7 +63,7 @@ internal sealed class LocalDiskProvider(IOptions<StorageOptions> options) : ISto
         }
     }
 
-    public Task DeleteAsync(StoredFileRef file, CancellationToken cancellationToken)
+    public Task DeleteAsync(StoredFile file, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(file);
         if (!LocalPaths.TryResolve(Root, file.Locator, out var path))
@@ -88,7 +88,7 @@ internal sealed class LocalDiskProvider(IOptions<StorageOptions> options) : ISto
         return Task.CompletedTask;
     }
 
-    public Task<string> GetPlaybackUrlAsync(StoredFileRef file, CancellationToken cancellationToken)
+    public Task<string> GetPlaybackUrlAsync(StoredFile file, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(file);
         return Task.FromResult(UrlFor(file.Locator));

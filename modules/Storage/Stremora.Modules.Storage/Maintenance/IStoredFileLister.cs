@@ -9,7 +9,7 @@ internal interface IStoredFileLister
     string Provider { get; }
 
     /// <summary>Only what lies under the service's folder/prefix; throws <see cref="StorageListingException"/> when there is none.</summary>
-    IAsyncEnumerable<StoredObject> ListAsync(CancellationToken cancellationToken);
+    IAsyncEnumerable<ListedFile> ListAsync(CancellationToken cancellationToken);
 
-    Task<bool> ExistsAsync(StoredFileRef file, CancellationToken cancellationToken);
+    Task<bool> ExistsAsync(StoredFile file, CancellationToken cancellationToken);
 }

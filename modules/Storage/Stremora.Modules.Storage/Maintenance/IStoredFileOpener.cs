@@ -12,5 +12,5 @@ internal interface IStoredFileOpener
     string Provider { get; }
 
     /// <summary>A read-only stream over the stored file, never buffered; throws <see cref="Failover.StorageProviderException"/> when it is missing.</summary>
-    Stream OpenRead(StoredFileRef file);
+    Stream OpenRead(StoredFile file);
 }

@@ -13,7 +13,7 @@ internal sealed class StorageMaintenance(FailoverChain chain, IEnumerable<IStore
 
     public IReadOnlyList<string> Providers => [.. chain.Links.Select(l => l.Name)];
 
-    public async IAsyncEnumerable<StoredObject> ListStoredAsync(string provider, [EnumeratorCancellation] CancellationToken cancellationToken)
+    public async IAsyncEnumerable<ListedFile> ListStoredAsync(string provider, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         await foreach (var stored in ListerFor(provider).ListAsync(cancellationToken))
         {
@@ -21,13 +21,13 @@ internal sealed class StorageMaintenance(FailoverChain chain, IEnumerable<IStore
         }
     }
 
-    public Task<bool> ExistsAsync(StoredFileRef file, CancellationToken cancellationToken)
+    public Task<bool> ExistsAsync(StoredFile file, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(file);
         return ListerFor(file.Provider).ExistsAsync(file, cancellationToken);
     }
 
-    public async Task<StoreResult> CopyToPrimaryAsync(StoredFileRef from, StoreFileRequest request, CancellationToken cancellationToken)
+    public async Task<StoreOutcome> CopyToPrimaryAsync(StoredFile from, StoreFileRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(from);
         ArgumentNullException.ThrowIfNull(request);

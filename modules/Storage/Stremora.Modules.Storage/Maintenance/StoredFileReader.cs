@@ -13,7 +13,7 @@ internal sealed class StoredFileReader(HttpClient http, IEnumerable<IStoredFileO
 {
     private readonly Dictionary<string, IStoredFileOpener> _openers = openers.ToDictionary(o => o.Provider, StringComparer.Ordinal);
 
-    public async Task<Stream> OpenReadAsync(IStorageProvider provider, StoredFileRef file, CancellationToken cancellationToken)
+    public async Task<Stream> OpenReadAsync(IStorageProvider provider, StoredFile file, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(provider);
         ArgumentNullException.ThrowIfNull(file);

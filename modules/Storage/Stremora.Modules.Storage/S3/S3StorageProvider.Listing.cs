@@ -14,7 +14,7 @@ internal sealed partial class S3StorageProvider : IStoredFileLister
 {
     public string Provider => ProviderName;
 
-    public async IAsyncEnumerable<StoredObject> ListAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    public async IAsyncEnumerable<ListedFile> ListAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
         if (string.IsNullOrEmpty(_options.KeyPrefix))
         {
@@ -27,7 +27,7 @@ internal sealed partial class S3StorageProvider : IStoredFileLister
         }
     }
 
-    public async Task<bool> ExistsAsync(StoredFileRef file, CancellationToken cancellationToken)
+    public async Task<bool> ExistsAsync(StoredFile file, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(file);
         try
@@ -45,7 +45,7 @@ internal sealed partial class S3StorageProvider : IStoredFileLister
         }
     }
 
-    private async IAsyncEnumerable<StoredObject> ListUnderAsync(string prefix, [EnumeratorCancellation] CancellationToken cancellationToken)
+    private async IAsyncEnumerable<ListedFile> ListUnderAsync(string prefix, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         string? continuation = null;
         do
@@ -66,7 +66,7 @@ internal sealed partial class S3StorageProvider : IStoredFileLister
             {
                 var kind = item.Key.EndsWith("/thumbnail", StringComparison.Ordinal) ? StoredFileKind.Thumbnail : StoredFileKind.Video;
                 var modified = item.LastModified is { } at ? new DateTimeOffset(at.ToUniversalTime(), TimeSpan.Zero) : DateTimeOffset.MaxValue;
-                yield return new StoredObject(new StoredFileRef(Provider, item.Key, kind), item.Size ?? 0, modified);
+                yield return new ListedFile(new StoredFile(Provider, item.Key, kind, Bytes: item.Size ?? 0), modified);
             }
 
             continuation = page.IsTruncated == true ? page.NextContinuationToken : null;

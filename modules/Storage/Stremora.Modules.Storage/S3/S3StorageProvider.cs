@@ -17,7 +17,7 @@ namespace Stremora.Modules.Storage.S3;
 /// from a range of the spool (never TransferUtility, never a part in memory); a file of one part is a
 /// single PutObject. Any failure aborts the multipart upload. Playback is a presigned GET that expires.
 /// </summary>
-internal sealed partial class S3StorageProvider : IStorageProvider, IAbandonedUploadSweeper, IDisposable
+internal sealed partial class S3StorageProvider : IStorageProvider, IDisposable
 {
     public const string ProviderName = "s3";
 
@@ -155,7 +155,7 @@ internal sealed partial class S3StorageProvider : IStorageProvider, IAbandonedUp
         return new PartETag(partNumber, part.ETag);
     }
 
-    public async Task DeleteAsync(StoredFileRef file, CancellationToken cancellationToken)
+    public async Task DeleteAsync(StoredFile file, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(file);
         _playbackUrls.Remove(file.Locator);
@@ -170,7 +170,7 @@ internal sealed partial class S3StorageProvider : IStorageProvider, IAbandonedUp
         }
     }
 
-    public async Task<string> GetPlaybackUrlAsync(StoredFileRef file, CancellationToken cancellationToken)
+    public async Task<string> GetPlaybackUrlAsync(StoredFile file, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(file);
         if (_playbackUrls.TryGetValue(file.Locator, out string? cached) && cached is not null)
@@ -192,49 +192,6 @@ internal sealed partial class S3StorageProvider : IStorageProvider, IAbandonedUp
         var url = await Client.GetPreSignedURLAsync(request);
         _playbackUrls.Set(file.Locator, url, new MemoryCacheEntryOptions { AbsoluteExpirationRelativeToNow = lifetime / 2, Size = 1 });
         return url;
-    }
-
-    public async Task<int> AbortAbandonedUploadsAsync(TimeSpan olderThan, CancellationToken cancellationToken)
-    {
-        var cutoff = DateTime.UtcNow - olderThan;
-        var aborted = 0;
-        string? keyMarker = null;
-        string? uploadIdMarker = null;
-        try
-        {
-            while (true)
-            {
-                var page = await Client.ListMultipartUploadsAsync(
-                    new ListMultipartUploadsRequest { BucketName = Bucket, Prefix = _options.KeyPrefix, KeyMarker = keyMarker, UploadIdMarker = uploadIdMarker },
-                    cancellationToken);
-                foreach (var stale in (page.MultipartUploads ?? []).Where(u => u.Initiated is { } at && at.ToUniversalTime() < cutoff))
-                {
-                    try
-                    {
-                        await Client.AbortMultipartUploadAsync(
-                            new AbortMultipartUploadRequest { BucketName = Bucket, Key = stale.Key, UploadId = stale.UploadId },
-                            cancellationToken);
-                        aborted++;
-                    }
-                    catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.NotFound)
-                    {
-                        // Finished or aborted meanwhile (another instance's sweep): done either way.
-                    }
-                }
-
-                if (page.IsTruncated != true)
-                {
-                    return aborted;
-                }
-
-                keyMarker = page.NextKeyMarker;
-                uploadIdMarker = page.NextUploadIdMarker;
-            }
-        }
-        catch (Exception e) when (e is AmazonServiceException or HttpRequestException or IOException or SocketException)
-        {
-            throw Translate(e, "abandoned-upload sweep");
-        }
     }
 
     public void Dispose()

@@ -1,12 +1,8 @@
 using Hangfire;
-using JasperFx;
 using Marten;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Stremora.Modules.Storage.Contracts;
-using Stremora.Modules.Videos.Cleanup;
-using Stremora.Modules.Videos.GetVideo;
-using Stremora.Modules.Videos.UploadVideo;
 
 namespace Stremora.Modules.Videos.AbandonedUploads;
 
@@ -15,7 +11,7 @@ namespace Stremora.Modules.Videos.AbandonedUploads;
 /// and schedule the removal of whatever it had stored (the cleanup events go through the outbox), then
 /// let storage abort provider-side uploads that never finished.
 /// </summary>
-internal sealed partial class AbandonedUploadSweepJob(IDocumentStore store, IVideoStorage storage, TimeProvider clock, IOptions<UploadOptions> options, ILogger<AbandonedUploadSweepJob> logger)
+internal sealed partial class AbandonedUploadSweepJob(IDocumentStore store, IVideoStorage storage, TimeProvider clock, IOptions<AbandonedUploadOptions> options, ILogger<AbandonedUploadSweepJob> logger)
 {
     public const string RecurringJobId = "videos-sweep-abandoned-uploads";
     private const int BatchSize = 100;
@@ -39,22 +35,14 @@ internal sealed partial class AbandonedUploadSweepJob(IDocumentStore store, IVid
         var swept = 0;
         foreach (var video in stuck)
         {
-            List<object> events = [new VideoUploadFailed($"abandoned: still uploading {threshold} after it started", clock.GetUtcNow())];
-            events.AddRange(video.StoredFiles().Select(f => new StoredFileCleanupScheduled(f.File, f.Provider, f.Locator, f.ProviderUrl, "upload abandoned")));
             await using var session = store.LightweightSession();
+            UploadIdempotencyKey.Release(session, video.IdempotencyKeyHash, video.Id);
             // Expected version: if the upload is alive after all and just moved on, leave it alone.
-            session.Events.Append(video.Id, video.Version + events.Count, [.. events]);
-            if (video.IdempotencyKeyHash is { } keyHash)
+            if (await session.TryAppendAsync(video.Id, video.Version, Decide.Abandon(video, threshold, clock.GetUtcNow()), cancellationToken))
             {
-                session.DeleteWhere<UploadIdempotencyKey>(k => k.Id == keyHash && k.VideoId == video.Id);
-            }
-
-            try
-            {
-                await session.SaveChangesAsync(cancellationToken);
                 swept++;
             }
-            catch (Exception e) when (StreamAppends.IsVersionConflict(e))
+            else
             {
                 LogSkipped(logger, video.Id);
             }

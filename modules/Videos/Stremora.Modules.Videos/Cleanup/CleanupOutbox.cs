@@ -32,7 +32,7 @@ internal sealed class CleanupOutbox : SubscriptionBase
         {
             if (e.Data is StoredFileCleanupScheduled scheduled)
             {
-                var cleanup = new StoredFileCleanup(e.StreamId, scheduled.File, scheduled.Provider, scheduled.Locator, scheduled.ProviderUrl);
+                var cleanup = StoredFileCleanup.For(e.StreamId, scheduled);
                 jobs.Enqueue<StoredFileCleanupJob>(j => j.RunAsync(cleanup, 1, CancellationToken.None));
             }
         }

@@ -4,14 +4,16 @@ using Marten;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Stremora.Modules.Storage.Contracts;
-using Stremora.Modules.Videos.GetVideo;
 
 namespace Stremora.Modules.Videos.Cleanup;
 
-/// <summary>What one cleanup job removes; plain data because Hangfire serialises it into the job.</summary>
+/// <summary>What one cleanup job removes; plain data because Hangfire serialises it into the job (queued jobs hold this shape: keep it).</summary>
 internal sealed record StoredFileCleanup(Guid VideoId, StoredFileKind File, string Provider, string Locator, string? ProviderUrl)
 {
-    public StoredFileRef ToRef() => new(Provider, Locator, File, ProviderUrl);
+    public static StoredFileCleanup For(Guid videoId, StoredFileCleanupScheduled scheduled) =>
+        new(videoId, scheduled.File, scheduled.Provider, scheduled.Locator, scheduled.ProviderUrl);
+
+    public StoredFile ToStoredFile() => new(Provider, Locator, File, ProviderUrl);
 }
 
 /// <summary>
@@ -39,20 +41,21 @@ internal sealed class StoredFileCleanupJob(
             video = await query.LoadAsync<VideoDetails>(cleanup.VideoId, cancellationToken);
         }
 
-        if (video?.Cleanups.Any(c => c.Provider == cleanup.Provider && c.Locator == cleanup.Locator && c.State == "done") == true)
+        var file = cleanup.ToStoredFile();
+        if (video?.IsCleanedUp(file) == true)
         {
             return;
         }
 
         try
         {
-            await storage.DeleteAsync(cleanup.ToRef(), cancellationToken);
+            await storage.DeleteAsync(file, cancellationToken);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             var willRetry = attempt < options.Value.MaxAttempts;
             logger.LogWarning(e, "Removing {Provider} {Locator} of video {VideoId} failed (attempt {Attempt}, retry: {WillRetry})", cleanup.Provider, cleanup.Locator, cleanup.VideoId, attempt, willRetry);
-            await store.AppendAsync(cleanup.VideoId, new StoredFileCleanupFailed(cleanup.File, cleanup.Provider, cleanup.Locator, attempt, e.Message, willRetry), cancellationToken);
+            await store.AppendToLatestAsync(cleanup.VideoId, Decide.CleanupFailed(file, attempt, e.Message, willRetry), cancellationToken);
             if (!willRetry)
             {
                 throw;
@@ -62,6 +65,6 @@ internal sealed class StoredFileCleanupJob(
             return;
         }
 
-        await store.AppendAsync(cleanup.VideoId, new StoredFileCleanedUp(cleanup.File, cleanup.Provider, cleanup.Locator), cancellationToken);
+        await store.AppendToLatestAsync(cleanup.VideoId, Decide.CleanupDone(file), cancellationToken);
     }
 }

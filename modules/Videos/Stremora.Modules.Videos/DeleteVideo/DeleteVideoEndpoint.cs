@@ -1,10 +1,7 @@
 using FastEndpoints;
-using JasperFx;
 using Marten;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Stremora.Modules.Videos.Cleanup;
-using Stremora.Modules.Videos.GetVideo;
 using Stremora.SharedKernel;
 
 namespace Stremora.Modules.Videos.DeleteVideo;
@@ -12,7 +9,7 @@ namespace Stremora.Modules.Videos.DeleteVideo;
 /// <summary>
 /// Deletes in one transaction: the deletion and one cleanup-scheduled event per stored file. The read
 /// model flips to "deleted" in that same transaction, so the video is gone from get/list at once; the
-/// provider files go later, through <see cref="CleanupOutbox"/> and <see cref="StoredFileCleanupJob"/>.
+/// provider files go later, through the cleanup outbox and its jobs.
 /// </summary>
 internal sealed class DeleteVideoEndpoint(IDocumentSession session, IDocumentStore store, TimeProvider clock) : EndpointWithoutRequest<Results<NoContent, ProblemHttpResult>>
 {
@@ -45,15 +42,8 @@ internal sealed class DeleteVideoEndpoint(IDocumentSession session, IDocumentSto
             return VideoProblems.Forbidden(id);
         }
 
-        List<object> events = [new VideoDeleted(userId, ByAdmin: !isOwner, clock.GetUtcNow())];
-        events.AddRange(video.StoredFiles().Select(f => new StoredFileCleanupScheduled(f.File, f.Provider, f.Locator, f.ProviderUrl, "video deleted")));
         // Expected version: a concurrent delete (or the sweeper) cannot interleave with this one.
-        session.Events.Append(id, video.Version + events.Count, [.. events]);
-        try
-        {
-            await session.SaveChangesAsync(ct);
-        }
-        catch (Exception e) when (StreamAppends.IsVersionConflict(e))
+        if (!await session.TryAppendAsync(id, video.Version, Decide.Delete(video, userId, byAdmin: !isOwner, clock.GetUtcNow()), ct))
         {
             // Lost a race: if the winner deleted it, this caller sees what any later caller sees (404), not a 409 that says retry.
             await using var fresh = store.QuerySession();

@@ -5,7 +5,6 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.OpenApi;
 using Stremora.Modules.Storage.Contracts;
-using Stremora.Modules.Videos.GetVideo;
 
 namespace Stremora.Modules.Videos.ListVideos;
 

@@ -23,18 +23,10 @@ internal sealed class RebalanceStorageEndpoint(IBackgroundJobClient jobs, IOptio
         Summary(s => s.Summary = "Admin: copy files that failed over back to the primary provider now (a background job; 409 when switched off).");
     }
 
-    public override Task<Results<Accepted<MaintenanceJobAccepted>, ProblemHttpResult>> ExecuteAsync(CancellationToken ct)
-    {
-        if (!options.Value.Enabled)
-        {
-            return Task.FromResult<Results<Accepted<MaintenanceJobAccepted>, ProblemHttpResult>>(TypedResults.Problem(
-                statusCode: StatusCodes.Status409Conflict,
-                title: "Return to primary is switched off",
-                detail: "Set Storage__Rebalance__Enabled=true to allow it."));
-        }
-
-        var id = jobs.Enqueue<StorageRebalanceJob>(j => j.RunAsync(null, CancellationToken.None));
-        return Task.FromResult<Results<Accepted<MaintenanceJobAccepted>, ProblemHttpResult>>(
-            TypedResults.Accepted(MaintenanceJobAccepted.Status, new MaintenanceJobAccepted(id, MaintenanceJobAccepted.Status)));
-    }
+    public override Task<Results<Accepted<MaintenanceJobAccepted>, ProblemHttpResult>> ExecuteAsync(CancellationToken ct) =>
+        Task.FromResult(MaintenanceJobAccepted.Queue(
+            options.Value.Enabled,
+            "Return to primary",
+            "Storage__Rebalance__Enabled",
+            () => jobs.Enqueue<StorageRebalanceJob>(j => j.RunAsync(null, CancellationToken.None))));
 }

@@ -5,8 +5,6 @@ using Marten;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Stremora.Modules.Storage.Contracts;
-using Stremora.Modules.Videos.Cleanup;
-using Stremora.Modules.Videos.GetVideo;
 using Stremora.Modules.Videos.StorageMaintenance;
 
 namespace Stremora.Modules.Videos.Rebalance;
@@ -87,7 +85,7 @@ internal sealed partial class StorageRebalanceJob(
                 foreach (var kind in (StoredFileKind[])[StoredFileKind.Video, StoredFileKind.Thumbnail])
                 {
                     var video = await LoadAsync(candidate.Id, cancellationToken);
-                    var file = kind == StoredFileKind.Thumbnail ? video?.Thumbnail : video?.Video;
+                    var file = video?.FileOf(kind);
                     if (video is not { Status: VideoStatuses.Ready } || file is null || file.Provider == primary)
                     {
                         continue;
@@ -104,11 +102,11 @@ internal sealed partial class StorageRebalanceJob(
                     }
 
                     var skip = file.Missing ? "the file is missing on its provider"
-                        : video.Cleanups.Any(c => c.Provider == primary && c.State != "done") ? $"a removal on {primary} is still pending"
+                        : video.Cleanups.Any(c => c.Provider == primary && c.State != CleanupState.Done) ? $"a removal on {primary} is still pending"
                         : null;
                     if (skip is not null)
                     {
-                        results.Add(new RebalanceFileResult(video.Id, VideoResponse.FileName(kind), file.Provider, primary, "skipped", skip));
+                        results.Add(new RebalanceFileResult(video.Id, StorageKey.FileName(kind), file.Provider, primary, RebalanceFileOutcome.Skipped, skip));
                         continue;
                     }
 
@@ -127,51 +125,47 @@ internal sealed partial class StorageRebalanceJob(
     /// <summary>One file: copy, verify against the catalog, record the move and the old copy's removal together.</summary>
     private async Task<RebalanceFileResult> MoveAsync(VideoDetails video, VideoFileDetails file, string primary, CancellationToken cancellationToken)
     {
-        RebalanceFileResult Result(string outcome, string? detail) => new(video.Id, VideoResponse.FileName(file.File), file.Provider, primary, outcome, detail);
+        RebalanceFileResult Result(RebalanceFileOutcome outcome, string? detail) => new(video.Id, StorageKey.FileName(file.File), file.Provider, primary, outcome, detail);
 
-        var key = $"videos/{video.Id:N}/{VideoResponse.FileName(file.File)}";
-        StoredFile copy;
+        StoreOutcome outcome;
         using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
         {
             timeout.CancelAfter(TimeSpan.FromMinutes(options.Value.CopyTimeoutMinutes));
             try
             {
                 // MaxBytes is the catalog's size: a longer source stops at once and leaves nothing behind.
-                var result = await maintenance.CopyToPrimaryAsync(file.ToRef(), new StoreFileRequest(file.File, key, file.ContentType, file.Bytes), timeout.Token);
-                copy = result.Stored;
+                var request = new StoreFileRequest(file.File, StorageKey.ForFile(video.Id, file.File), file.ContentType, file.Bytes);
+                outcome = await maintenance.CopyToPrimaryAsync(file.ToStoredFile(), request, timeout.Token);
             }
             catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
-                var detail = Describe(e);
-                LogMoveFailed(logger, e, video.Id, file.Provider, primary, detail);
-                return Result("failed", detail);
+                outcome = new StoreOutcome.Aborted(e, []);
             }
+        }
+
+        if (outcome is not StoreOutcome.Stored { File: var copy })
+        {
+            var detail = Describe(outcome);
+            LogMoveFailed(logger, (outcome as StoreOutcome.Aborted)?.Cause, video.Id, file.Provider, primary, detail);
+            return Result(RebalanceFileOutcome.Failed, detail);
         }
 
         if (copy.Bytes != file.Bytes || !string.Equals(copy.Sha256, file.Sha256, StringComparison.OrdinalIgnoreCase))
         {
-            await DeleteQuietlyAsync(copy.Ref, video.Id);
+            await DeleteQuietlyAsync(copy, video.Id);
             var detail = $"the copy ({copy.Bytes} bytes) does not match the catalog's size and SHA-256 ({file.Bytes} bytes): the source differs";
             LogMoveFailed(logger, null, video.Id, file.Provider, primary, detail);
-            return Result("failed", detail);
+            return Result(RebalanceFileOutcome.Failed, detail);
         }
 
-        var moved = new VideoFileMoved(file.File, file.Provider, file.Locator, copy.Provider, copy.Locator, copy.Url, copy.Bytes, copy.Sha256, "returned to the primary provider", clock.GetUtcNow());
-        var cleanup = new StoredFileCleanupScheduled(file.File, file.Provider, file.Locator, file.ProviderUrl, $"moved to {copy.Provider}");
-        await using var session = store.LightweightSession();
         // Expected version: a delete (or another move) meanwhile wins, and this copy is dropped.
-        session.Events.Append(video.Id, video.Version + 2, moved, cleanup);
-        try
+        if (!await store.TryAppendAsync(video.Id, video.Version, Decide.Move(file, copy, "returned to the primary provider", clock.GetUtcNow()), cancellationToken))
         {
-            await session.SaveChangesAsync(cancellationToken);
-        }
-        catch (Exception e) when (StreamAppends.IsVersionConflict(e))
-        {
-            await DeleteQuietlyAsync(copy.Ref, video.Id);
-            return Result("skipped", "the video changed while its file was being copied");
+            await DeleteQuietlyAsync(copy, video.Id);
+            return Result(RebalanceFileOutcome.Skipped, "the video changed while its file was being copied");
         }
 
-        return Result("moved", null);
+        return Result(RebalanceFileOutcome.Moved, null);
     }
 
     private async Task<VideoDetails?> LoadAsync(Guid id, CancellationToken cancellationToken)
@@ -180,7 +174,7 @@ internal sealed partial class StorageRebalanceJob(
         return await query.LoadAsync<VideoDetails>(id, cancellationToken);
     }
 
-    private async Task DeleteQuietlyAsync(StoredFileRef file, Guid videoId)
+    private async Task DeleteQuietlyAsync(StoredFile file, Guid videoId)
     {
         using var budget = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         try
@@ -196,21 +190,22 @@ internal sealed partial class StorageRebalanceJob(
 
     private static RebalanceReport Summarise(RebalanceReport report, List<RebalanceFileResult> results, bool moreToDo) => report with
     {
-        Moved = results.Count(r => r.Outcome == "moved"),
-        Failed = results.Count(r => r.Outcome == "failed"),
-        Skipped = results.Count(r => r.Outcome == "skipped"),
+        Moved = results.Count(r => r.Outcome == RebalanceFileOutcome.Moved),
+        Failed = results.Count(r => r.Outcome == RebalanceFileOutcome.Failed),
+        Skipped = results.Count(r => r.Outcome == RebalanceFileOutcome.Skipped),
         MoreToDo = moreToDo,
         Files = results,
     };
 
-    /// <summary>Storage's own exceptions are written to be shown; anything else only by its type.</summary>
-    private static string Describe(Exception e) => e switch
+    /// <summary>Why a copy did not store: storage's own errors are written to be shown; anything else only by its type.</summary>
+    private static string Describe(StoreOutcome outcome) => outcome switch
     {
-        AllProvidersFailedException failed => string.Join("; ", failed.Attempts.Select(a => $"{a.Provider}: {a.Error ?? a.Outcome}")),
-        FileTooLargeException => "the source holds more bytes than the catalog records",
-        OperationCanceledException => "the copy timed out",
-        _ when e.GetType().Namespace?.StartsWith("Stremora.", StringComparison.Ordinal) == true => e.Message,
-        _ => $"unexpected {e.GetType().Name}",
+        StoreOutcome.AllFailed failed => failed.Describe(),
+        StoreOutcome.TooLarge => "the source holds more bytes than the catalog records",
+        StoreOutcome.Aborted { Cause: OperationCanceledException } => "the copy timed out",
+        StoreOutcome.Aborted { Cause: var e } when e.GetType().Namespace?.StartsWith("Stremora.", StringComparison.Ordinal) == true => e.Message,
+        StoreOutcome.Aborted { Cause: var e } => $"unexpected {e.GetType().Name}",
+        _ => "not stored",
     };
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Return to primary: {Outcome}; {Moved} moved, {Failed} failed, {Skipped} skipped, more to do: {MoreToDo}")]

@@ -23,18 +23,10 @@ internal sealed class ReconcileStorageEndpoint(IBackgroundJobClient jobs, IOptio
         Summary(s => s.Summary = "Admin: reconcile every provider with the catalog now (a background job; 409 when switched off).");
     }
 
-    public override Task<Results<Accepted<MaintenanceJobAccepted>, ProblemHttpResult>> ExecuteAsync(CancellationToken ct)
-    {
-        if (!options.Value.Enabled)
-        {
-            return Task.FromResult<Results<Accepted<MaintenanceJobAccepted>, ProblemHttpResult>>(TypedResults.Problem(
-                statusCode: StatusCodes.Status409Conflict,
-                title: "Reconciliation is switched off",
-                detail: "Set Storage__Reconcile__Enabled=true to allow it."));
-        }
-
-        var id = jobs.Enqueue<StorageReconcileJob>(j => j.RunAsync(null, CancellationToken.None));
-        return Task.FromResult<Results<Accepted<MaintenanceJobAccepted>, ProblemHttpResult>>(
-            TypedResults.Accepted(MaintenanceJobAccepted.Status, new MaintenanceJobAccepted(id, MaintenanceJobAccepted.Status)));
-    }
+    public override Task<Results<Accepted<MaintenanceJobAccepted>, ProblemHttpResult>> ExecuteAsync(CancellationToken ct) =>
+        Task.FromResult(MaintenanceJobAccepted.Queue(
+            options.Value.Enabled,
+            "Reconciliation",
+            "Storage__Reconcile__Enabled",
+            () => jobs.Enqueue<StorageReconcileJob>(j => j.RunAsync(null, CancellationToken.None))));
 }

@@ -5,8 +5,6 @@ using Marten;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Stremora.Modules.Storage.Contracts;
-using Stremora.Modules.Videos.Cleanup;
-using Stremora.Modules.Videos.GetVideo;
 using Stremora.Modules.Videos.StorageMaintenance;
 
 namespace Stremora.Modules.Videos.Reconcile;
@@ -78,7 +76,7 @@ internal sealed partial class StorageReconcileJob(
         var listed = new HashSet<string>(StringComparer.Ordinal);
         try
         {
-            var batch = new List<StoredObject>(BatchSize);
+            var batch = new List<ListedFile>(BatchSize);
             await foreach (var stored in maintenance.ListStoredAsync(provider, cancellationToken))
             {
                 listed.Add(stored.File.Locator);
@@ -107,14 +105,14 @@ internal sealed partial class StorageReconcileJob(
     }
 
     /// <summary>Listed files against the videos their keys name (<c>videos/{id}/...</c>): claimed, too young, or deleted.</summary>
-    private async Task JudgeAsync(Run run, Tally tally, List<StoredObject> batch, CancellationToken cancellationToken)
+    private async Task JudgeAsync(Run run, Tally tally, List<ListedFile> batch, CancellationToken cancellationToken)
     {
         if (batch.Count == 0)
         {
             return;
         }
 
-        var ids = batch.Select(s => VideoIdIn(s.File.Locator)).OfType<Guid>().Distinct().ToArray();
+        var ids = batch.Select(s => StorageKey.VideoIdIn(s.File.Locator)).OfType<Guid>().Distinct().ToArray();
         Dictionary<Guid, VideoDetails> videos;
         await using (var query = store.QuerySession())
         {
@@ -123,7 +121,7 @@ internal sealed partial class StorageReconcileJob(
 
         foreach (var stored in batch)
         {
-            var video = VideoIdIn(stored.File.Locator) is { } id ? videos.GetValueOrDefault(id) : null;
+            var video = StorageKey.VideoIdIn(stored.File.Locator) is { } id ? videos.GetValueOrDefault(id) : null;
             if (video is not null && Claims(video, tally.Provider, stored.File.Locator))
             {
                 continue;
@@ -147,12 +145,12 @@ internal sealed partial class StorageReconcileJob(
             }
 
             tally.Deleted++;
-            run.Deleted.Add(new RemovedOrphan(tally.Provider, stored.File.Locator, stored.Bytes));
-            LogOrphanDeleted(logger, tally.Provider, stored.File.Locator, stored.Bytes);
-            if (video?.Cleanups.Any(c => c.Provider == tally.Provider && c.Locator == stored.File.Locator) == true)
+            run.Deleted.Add(new RemovedOrphan(tally.Provider, stored.File.Locator, stored.File.Bytes));
+            LogOrphanDeleted(logger, tally.Provider, stored.File.Locator, stored.File.Bytes);
+            if (video?.Cleanups.Any(c => c.Is(tally.Provider, stored.File.Locator)) == true)
             {
                 // A removal that had given up: the video's history learns it is done after all.
-                await store.AppendAsync(video.Id, new StoredFileCleanedUp(stored.File.Kind, tally.Provider, stored.File.Locator), cancellationToken);
+                await store.AppendToLatestAsync(video.Id, Decide.CleanupDone(stored.File), cancellationToken);
             }
         }
     }
@@ -161,7 +159,7 @@ internal sealed partial class StorageReconcileJob(
     private static bool Claims(VideoDetails video, string provider, string locator) =>
         (video.Status is VideoStatuses.Ready or VideoStatuses.Uploading
             && (video.Video?.Is(provider, locator) == true || video.Thumbnail?.Is(provider, locator) == true))
-        || video.Cleanups.Any(c => c.Provider == provider && c.Locator == locator && c.State is "scheduled" or "retrying");
+        || video.Cleanups.Any(c => c.Is(provider, locator) && c.IsPending);
 
     /// <summary>
     /// Ready videos whose file on this provider was not listed; each is probed once more before it is marked.
@@ -193,13 +191,13 @@ internal sealed partial class StorageReconcileJob(
                 foreach (var file in new[] { video.Video, video.Thumbnail }.OfType<VideoFileDetails>().Where(f => f.Provider == provider))
                 {
                     // Stored after the listing began, or still there when asked directly: not missing.
-                    if (listed.Contains(file.Locator) || await maintenance.ExistsAsync(file.ToRef(), cancellationToken))
+                    if (listed.Contains(file.Locator) || await maintenance.ExistsAsync(file.ToStoredFile(), cancellationToken))
                     {
-                        if (file.Missing && await TryAppendAsync(video.Id, version, new VideoFileFound(file.File, provider, file.Locator, clock.GetUtcNow()), cancellationToken))
+                        if (Decide.Found(file, clock.GetUtcNow()) is { } found && await store.TryAppendAsync(video.Id, version, [found], cancellationToken))
                         {
                             version++;
                             tally.FoundAgain++;
-                            run.Found.Add(new FoundFile(video.Id, VideoResponse.FileName(file.File), provider, file.Locator));
+                            run.Found.Add(new FoundFile(video.Id, StorageKey.FileName(file.File), provider, file.Locator));
                             LogFoundAgain(logger, video.Id, provider, file.Locator);
                         }
 
@@ -207,9 +205,10 @@ internal sealed partial class StorageReconcileJob(
                     }
 
                     tally.Missing++;
-                    run.Missing.Add(new MissingFile(video.Id, VideoResponse.FileName(file.File), provider, file.Locator));
+                    run.Missing.Add(new MissingFile(video.Id, StorageKey.FileName(file.File), provider, file.Locator));
                     LogMissing(logger, video.Id, provider, file.Locator);
-                    if (!file.Missing && await TryAppendAsync(video.Id, version, new VideoFileMissing(file.File, provider, file.Locator, clock.GetUtcNow()), cancellationToken))
+                    // Expected version: if the video moved or was deleted meanwhile, the finding is stale and the next run looks again.
+                    if (Decide.Missing(file, clock.GetUtcNow()) is { } missing && await store.TryAppendAsync(video.Id, version, [missing], cancellationToken))
                     {
                         version++;
                         tally.NewlyMissing++;
@@ -222,39 +221,6 @@ internal sealed partial class StorageReconcileJob(
                 return;
             }
         }
-    }
-
-    /// <returns>False when the stream moved on since <paramref name="version"/>: the finding is stale, the next run looks again.</returns>
-    private async Task<bool> TryAppendAsync(Guid videoId, long version, object finding, CancellationToken cancellationToken)
-    {
-        await using var session = store.LightweightSession();
-        // Expected version: if the video moved or was deleted meanwhile, the finding is stale.
-        session.Events.Append(videoId, version + 1, finding);
-        try
-        {
-            await session.SaveChangesAsync(cancellationToken);
-            return true;
-        }
-        catch (Exception e) when (StreamAppends.IsVersionConflict(e))
-        {
-            return false;
-        }
-    }
-
-    /// <summary>The video id in a key the service made (<c>[prefix/]videos/{id:N}/video[.ext]</c>), or null.</summary>
-    internal static Guid? VideoIdIn(string locator)
-    {
-        var segments = locator.Split('/');
-        for (var i = 0; i < segments.Length - 2; i++)
-        {
-            if (segments[i] == "videos" && segments[i + 1].Length == 32 && segments[i + 1].All(char.IsAsciiHexDigitLower)
-                && Guid.TryParseExact(segments[i + 1], "N", out var id))
-            {
-                return id;
-            }
-        }
-
-        return null;
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Reconciled {Provider}: {Listed} listed, {Orphans} orphans ({Deleted} deleted, {Young} within grace), {Missing} missing ({NewlyMissing} newly marked), {FoundAgain} found again")]

@@ -4,8 +4,6 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using Stremora.Modules.Storage.Contracts;
-using Stremora.Modules.Videos.Rebalance;
-using Stremora.Modules.Videos.Reconcile;
 using Stremora.SharedKernel;
 
 namespace Stremora.Modules.Videos.StorageMaintenance;

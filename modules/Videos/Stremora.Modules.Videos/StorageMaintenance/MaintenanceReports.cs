@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using Stremora.Modules.Storage.Contracts;
 
 namespace Stremora.Modules.Videos.StorageMaintenance;
@@ -40,9 +41,20 @@ internal sealed record RebalanceReport
     public IReadOnlyList<RebalanceFileResult> Files { get; init; } = [];
 }
 
-/// <param name="Outcome"><c>moved</c>, <c>failed</c> or <c>skipped</c>.</param>
+/// <summary>What return-to-primary did with one file; stored and shown as the lower-case names.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<RebalanceFileOutcome>))]
+internal enum RebalanceFileOutcome
+{
+    [JsonStringEnumMemberName("moved")]
+    Moved,
+    [JsonStringEnumMemberName("failed")]
+    Failed,
+    [JsonStringEnumMemberName("skipped")]
+    Skipped,
+}
+
 /// <param name="File"><c>video</c> or <c>thumbnail</c>, as in the video's attempt list.</param>
-internal sealed record RebalanceFileResult(Guid VideoId, string File, string From, string To, string Outcome, string? Detail);
+internal sealed record RebalanceFileResult(Guid VideoId, string File, string From, string To, RebalanceFileOutcome Outcome, string? Detail);
 
 /// <summary>The last reconciliation run (one document, replaced by each run).</summary>
 internal sealed record ReconcileReport

@@ -1,6 +1,6 @@
 namespace Stremora.Modules.Videos.UploadVideo;
 
-/// <summary>Upload limits and the abandoned-upload sweep (<c>Upload:*</c>, or <c>Upload__*</c> in the environment).</summary>
+/// <summary>Upload limits (<c>Upload:*</c>, or <c>Upload__*</c> in the environment); the sweep's settings share the section.</summary>
 internal sealed class UploadOptions
 {
     public const string Section = "Upload";
@@ -11,12 +11,6 @@ internal sealed class UploadOptions
     public long MaxVideoBytes { get; set; } = 2L * 1024 * 1024 * 1024;
 
     public long MaxThumbnailBytes { get; set; } = 10L * 1024 * 1024;
-
-    /// <summary>An upload still "uploading" after this long is taken for dead (its process crashed) and swept.</summary>
-    public TimeSpan AbandonedAfter { get; set; } = TimeSpan.FromHours(6);
-
-    /// <summary>How often the sweep runs (cron).</summary>
-    public string SweepCron { get; set; } = "*/10 * * * *";
 
     /// <summary>
     /// Slowest body an upload may send once its grace period is over (Kestrel's default minimum, 240 B/s):

@@ -1,4 +1,6 @@
 using FluentValidation;
+using FluentValidation.Results;
+using Stremora.Modules.Storage.Contracts;
 
 namespace Stremora.Modules.Videos.UploadVideo;
 
@@ -22,6 +24,38 @@ internal sealed class UploadVideoRequest
     public UploadedFile? Video { get; set; }
 
     public UploadedFile? Thumbnail { get; set; }
+
+    private static readonly Validator Rules = new();
+
+    /// <summary>The whole form, once the body has ended.</summary>
+    public ValidationResult Validate() => Rules.Validate(this);
+
+    /// <summary>The text fields that have arrived so far (checked before the first file is stored).</summary>
+    public ValidationResult ValidateArrivedFields()
+    {
+        var verdict = Rules.Validate(this);
+        // Case-insensitive: FastEndpoints makes FluentValidation report property names in camelCase ("title").
+        verdict.Errors.RemoveAll(e => !(string.Equals(e.PropertyName, nameof(Title), StringComparison.OrdinalIgnoreCase) && Title is not null)
+                                      && !(string.Equals(e.PropertyName, nameof(Description), StringComparison.OrdinalIgnoreCase) && Description is not null));
+        return verdict;
+    }
+
+    /// <summary>A file part that turned out empty: recorded as such, and the validator's verdict on that part alone.</summary>
+    public ValidationResult ValidateEmptyFile(StoredFileKind kind)
+    {
+        if (kind == StoredFileKind.Video)
+        {
+            Video = new UploadedFile("", 0);
+        }
+        else
+        {
+            Thumbnail = new UploadedFile("", 0);
+        }
+
+        var verdict = Rules.Validate(this);
+        verdict.Errors.RemoveAll(e => e.PropertyName != StorageKey.FileName(kind));
+        return verdict;
+    }
 
     internal sealed class Validator : AbstractValidator<UploadVideoRequest>
     {

@@ -4,7 +4,6 @@ using FastEndpoints;
 using Marten;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Stremora.Modules.Videos.UploadVideo;
 using Stremora.SharedKernel;
 
 namespace Stremora.Modules.Videos.VideoHistory;

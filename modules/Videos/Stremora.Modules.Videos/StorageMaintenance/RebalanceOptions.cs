@@ -1,4 +1,4 @@
-namespace Stremora.Modules.Videos.Rebalance;
+namespace Stremora.Modules.Videos.StorageMaintenance;
 
 /// <summary>Return-to-primary (<c>Storage:Rebalance:*</c>, or <c>Storage__Rebalance__*</c> in the environment).</summary>
 internal sealed class RebalanceOptions

@@ -1,4 +1,4 @@
-namespace Stremora.Modules.Videos.Reconcile;
+namespace Stremora.Modules.Videos.StorageMaintenance;
 
 /// <summary>Reconciliation of providers and catalog (<c>Storage:Reconcile:*</c>, or <c>Storage__Reconcile__*</c> in the environment).</summary>
 internal sealed class ReconcileOptions

@@ -1,9 +1,9 @@
 using System.Text.Json.Serialization;
 using Stremora.Modules.Storage.Contracts;
 
-namespace Stremora.Modules.Videos.GetVideo;
+namespace Stremora.Modules.Videos;
 
-/// <summary>The video JSON of the HTTP contract (DESIGN.md), served by upload, get and list.</summary>
+/// <summary>The video JSON of the HTTP contract (docs/architecture.md), served by upload, get and list.</summary>
 internal sealed record VideoResponse(
     Guid Id,
     string Title,
@@ -15,6 +15,8 @@ internal sealed record VideoResponse(
     VideoFileResponse? Thumbnail,
     IReadOnlyList<VideoAttemptResponse> Attempts)
 {
+    public static string Location(Guid id) => $"/api/videos/{id}";
+
     /// <summary>Asks storage for playback URLs now: S3 URLs are presigned and expire, so they are never stored.</summary>
     public static async Task<VideoResponse> FromAsync(VideoDetails video, IVideoStorage storage, CancellationToken ct)
     {
@@ -30,16 +32,14 @@ internal sealed record VideoResponse(
             video.CreatedAt,
             await VideoFileResponse.FromAsync(file, storage, ct),
             video.Thumbnail is null ? null : await VideoFileResponse.FromAsync(video.Thumbnail, storage, ct),
-            [.. video.Attempts.Select(a => new VideoAttemptResponse(FileName(a.File), a.Provider, a.Outcome, a.Error, a.ElapsedMs))]);
+            [.. video.Attempts.Select(a => new VideoAttemptResponse(StorageKey.FileName(a.File), a.Provider, a.Outcome, a.Error, a.ElapsedMs))]);
     }
-
-    internal static string FileName(StoredFileKind kind) => kind == StoredFileKind.Thumbnail ? "thumbnail" : "video";
 }
 
 internal sealed record VideoFileResponse(string Provider, string Locator, string Url, long Bytes, string ContentType, string Sha256)
 {
     public static async Task<VideoFileResponse> FromAsync(VideoFileDetails file, IVideoStorage storage, CancellationToken ct) =>
-        new(file.Provider, file.Locator, await storage.GetPlaybackUrlAsync(file.ToRef(), ct), file.Bytes, file.ContentType, file.Sha256);
+        new(file.Provider, file.Locator, await storage.GetPlaybackUrlAsync(file.ToStoredFile(), ct), file.Bytes, file.ContentType, file.Sha256);
 }
 
 internal sealed record VideoAttemptResponse(
@@ -47,4 +47,8 @@ internal sealed record VideoAttemptResponse(
     string Provider,
     string Outcome,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Error,
-    long ElapsedMs);
+    long ElapsedMs)
+{
+    public static VideoAttemptResponse For(StorageAttempt attempt) =>
+        new(StorageKey.FileName(attempt.File), attempt.Provider, attempt.Outcome, attempt.Error, attempt.ElapsedMs);
+}

@@ -1,13 +1,9 @@
+using System.Text.Json.Serialization;
 using JasperFx.Events;
 using Marten.Events.Aggregation;
 using Stremora.Modules.Storage.Contracts;
-using Stremora.Modules.Videos.Cleanup;
-using Stremora.Modules.Videos.DeleteVideo;
-using Stremora.Modules.Videos.Rebalance;
-using Stremora.Modules.Videos.Reconcile;
-using Stremora.Modules.Videos.UploadVideo;
 
-namespace Stremora.Modules.Videos.GetVideo;
+namespace Stremora.Modules.Videos;
 
 internal static class VideoStatuses
 {
@@ -17,7 +13,24 @@ internal static class VideoStatuses
     public const string Deleted = "deleted";
 }
 
-/// <summary>A file as the catalog knows it: enough to play it and to delete it from its provider.</summary>
+/// <summary>Where the removal of one stored file stands; stored and shown as the lower-case names.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<CleanupState>))]
+internal enum CleanupState
+{
+    [JsonStringEnumMemberName("scheduled")]
+    Scheduled,
+    [JsonStringEnumMemberName("retrying")]
+    Retrying,
+    [JsonStringEnumMemberName("done")]
+    Done,
+    [JsonStringEnumMemberName("failed")]
+    Failed,
+}
+
+/// <summary>
+/// A stored file as the catalog keeps it: the <see cref="StoredFile"/> value (flat, as its documents have always
+/// been stored) plus what reconciliation found.
+/// </summary>
 internal sealed record VideoFileDetails(
     StoredFileKind File,
     string Provider,
@@ -30,19 +43,28 @@ internal sealed record VideoFileDetails(
     /// <summary>Reconciliation found the provider no longer holds it (until a later run finds it again).</summary>
     public bool Missing { get; init; }
 
-    public StoredFileRef ToRef() => new(Provider, Locator, File, ProviderUrl);
+    public static VideoFileDetails From(StoredFile file) =>
+        new(file.Kind, file.Provider, file.Locator, file.ProviderUrl, file.Bytes, file.ContentType, file.Sha256);
+
+    public StoredFile ToStoredFile() => new(Provider, Locator, File, ProviderUrl, Bytes, ContentType, Sha256);
 
     public bool Is(string provider, string locator) => Provider == provider && Locator == locator;
 }
 
 internal sealed record VideoAttemptDetails(StoredFileKind File, string Provider, string Outcome, string? Error, long ElapsedMs);
 
-/// <summary>Where the removal of one stored file stands ("scheduled", "done", "failed").</summary>
-internal sealed record VideoCleanupDetails(StoredFileKind File, string Provider, string Locator, string State);
+internal sealed record VideoCleanupDetails(StoredFileKind File, string Provider, string Locator, CleanupState State)
+{
+    public bool Is(string provider, string locator) => Provider == provider && Locator == locator;
+
+    /// <summary>A removal job will still take care of the file (it has not finished nor given up).</summary>
+    public bool IsPending => State is CleanupState.Scheduled or CleanupState.Retrying;
+}
 
 /// <summary>
-/// The read model of one video, kept inline (same transaction as the events), so a video is visible
-/// the moment it is ready and gone the moment it is deleted. Only "ready" videos are served.
+/// The video's state, folded from its events by <see cref="VideoDetailsProjection"/>: what every slice and job
+/// decides from (<see cref="Decide"/>) and what get/list serve. Kept inline (same transaction as the events),
+/// so a video is visible the moment it is ready and gone the moment it is deleted. Only "ready" videos are served.
 /// </summary>
 internal sealed record VideoDetails
 {
@@ -76,7 +98,13 @@ internal sealed record VideoDetails
     public IEnumerable<VideoFileDetails> StoredFiles() =>
         new[] { Video, Thumbnail }
             .OfType<VideoFileDetails>()
-            .Where(f => !Cleanups.Any(c => c.Provider == f.Provider && c.Locator == f.Locator));
+            .Where(f => !Cleanups.Any(c => c.Is(f.Provider, f.Locator)));
+
+    /// <summary>The video's or the thumbnail's file, if it has one.</summary>
+    public VideoFileDetails? FileOf(StoredFileKind kind) => kind == StoredFileKind.Thumbnail ? Thumbnail : Video;
+
+    /// <summary>Whether this removal finished (a job that runs twice does nothing the second time).</summary>
+    public bool IsCleanedUp(StoredFile file) => Cleanups.Any(c => c.Is(file.Provider, file.Locator) && c.State == CleanupState.Done);
 }
 
 /// <summary>Folds a video's stream into <see cref="VideoDetails"/>; explicit (no conventions) so it reads top to bottom.</summary>
@@ -84,18 +112,10 @@ internal sealed class VideoDetailsProjection : SingleStreamProjection<VideoDetai
 {
     public VideoDetailsProjection()
     {
-        IncludeType<VideoUploadStarted>();
-        IncludeType<StorageAttemptFailed>();
-        IncludeType<VideoFileStored>();
-        IncludeType<VideoReady>();
-        IncludeType<VideoUploadFailed>();
-        IncludeType<VideoDeleted>();
-        IncludeType<StoredFileCleanupScheduled>();
-        IncludeType<StoredFileCleanedUp>();
-        IncludeType<StoredFileCleanupFailed>();
-        IncludeType<VideoFileMoved>();
-        IncludeType<VideoFileMissing>();
-        IncludeType<VideoFileFound>();
+        foreach (var type in VideoEvents.All)
+        {
+            IncludeType(type);
+        }
     }
 
     public override VideoDetails? Evolve(VideoDetails? snapshot, Guid id, IEvent e)
@@ -129,9 +149,9 @@ internal sealed class VideoDetailsProjection : SingleStreamProjection<VideoDetai
         ({ } video, VideoReady ready) => video with { Status = VideoStatuses.Ready, Title = ready.Title, Description = ready.Description },
         ({ } video, VideoUploadFailed failed) => video with { Status = VideoStatuses.Failed, FailureReason = failed.Reason },
         ({ } video, VideoDeleted) => video with { Status = VideoStatuses.Deleted },
-        ({ } video, StoredFileCleanupScheduled scheduled) => WithCleanup(video, scheduled.File, scheduled.Provider, scheduled.Locator, "scheduled"),
-        ({ } video, StoredFileCleanedUp cleaned) => WithCleanup(video, cleaned.File, cleaned.Provider, cleaned.Locator, "done"),
-        ({ } video, StoredFileCleanupFailed failed) => WithCleanup(video, failed.File, failed.Provider, failed.Locator, failed.WillRetry ? "retrying" : "failed"),
+        ({ } video, StoredFileCleanupScheduled scheduled) => WithCleanup(video, scheduled.File, scheduled.Provider, scheduled.Locator, CleanupState.Scheduled),
+        ({ } video, StoredFileCleanedUp cleaned) => WithCleanup(video, cleaned.File, cleaned.Provider, cleaned.Locator, CleanupState.Done),
+        ({ } video, StoredFileCleanupFailed failed) => WithCleanup(video, failed.File, failed.Provider, failed.Locator, failed.WillRetry ? CleanupState.Retrying : CleanupState.Failed),
         ({ } video, VideoFileMoved moved) => WithFile(video, moved.File, f => f.Is(moved.FromProvider, moved.FromLocator)
             ? new VideoFileDetails(f.File, moved.ToProvider, moved.ToLocator, moved.ToProviderUrl, f.Bytes, f.ContentType, f.Sha256)
             : f),
@@ -147,15 +167,15 @@ internal sealed class VideoDetailsProjection : SingleStreamProjection<VideoDetai
 
     private static VideoDetails WithFile(VideoDetails video, VideoFileStored stored)
     {
-        var file = new VideoFileDetails(stored.File, stored.Provider, stored.Locator, stored.ProviderUrl, stored.Bytes, stored.ContentType, stored.Sha256);
+        var file = VideoFileDetails.From(stored.ToStoredFile());
         return stored.File == StoredFileKind.Thumbnail ? video with { Thumbnail = file } : video with { Video = file };
     }
 
-    private static VideoDetails WithCleanup(VideoDetails video, StoredFileKind file, string provider, string locator, string state) => video with
+    private static VideoDetails WithCleanup(VideoDetails video, StoredFileKind file, string provider, string locator, CleanupState state) => video with
     {
         Cleanups =
         [
-            .. video.Cleanups.Where(c => c.Provider != provider || c.Locator != locator),
+            .. video.Cleanups.Where(c => !c.Is(provider, locator)),
             new VideoCleanupDetails(file, provider, locator, state),
         ],
     };

@@ -1,0 +1,61 @@
+using Stremora.Modules.Storage.Contracts;
+
+namespace Stremora.Modules.Videos;
+
+/// <summary>
+/// The video's lifecycle rules, as pure functions from its state (and what just happened) to the events to
+/// append. Every slice and job decides here, so a rule is written once: "a failed upload schedules the removal
+/// of what it stored", "a delete removes every file", "a move schedules the old copy's removal".
+/// </summary>
+internal static class Decide
+{
+    /// <summary>
+    /// An upload that will not become ready: its unrecorded attempts, the failure, then for each file it stored
+    /// either its removal (done at once) or a cleanup job (removing it at once failed).
+    /// </summary>
+    public static IReadOnlyList<object> FailUpload(
+        IEnumerable<StorageAttempt> unrecordedAttempts,
+        string reason,
+        IEnumerable<(StoredFile File, bool RemovedAtOnce)> stored,
+        DateTimeOffset at) =>
+    [
+        .. unrecordedAttempts.Select(StorageAttemptFailed.For),
+        new VideoUploadFailed(reason, at),
+        .. stored.Select(s => s.RemovedAtOnce
+            ? (object)StoredFileCleanedUp.For(s.File)
+            : StoredFileCleanupScheduled.For(s.File, "upload failed; removing it at once failed too")),
+    ];
+
+    /// <summary>An upload still "uploading" after <paramref name="threshold"/>: its process died; what it stored goes.</summary>
+    public static IReadOnlyList<object> Abandon(VideoDetails video, TimeSpan threshold, DateTimeOffset at) =>
+        [new VideoUploadFailed($"abandoned: still uploading {threshold} after it started", at), .. RemoveAll(video, "upload abandoned")];
+
+    /// <summary>The owner or an admin deleted the video: it leaves the catalog and every stored file is removed.</summary>
+    public static IReadOnlyList<object> Delete(VideoDetails video, string deletedBy, bool byAdmin, DateTimeOffset at) =>
+        [new VideoDeleted(deletedBy, byAdmin, at), .. RemoveAll(video, "video deleted")];
+
+    /// <summary>A verified copy of <paramref name="file"/> now serves the video; the old copy's removal goes with it.</summary>
+    public static IReadOnlyList<object> Move(VideoFileDetails file, StoredFile copy, string reason, DateTimeOffset at) =>
+    [
+        new VideoFileMoved(file.File, file.Provider, file.Locator, copy.Provider, copy.Locator, copy.ProviderUrl, copy.Bytes, copy.Sha256, reason, at),
+        StoredFileCleanupScheduled.For(file.ToStoredFile(), $"moved to {copy.Provider}"),
+    ];
+
+    /// <summary>The provider no longer holds a file whose removal was scheduled.</summary>
+    public static object CleanupDone(StoredFile file) => StoredFileCleanedUp.For(file);
+
+    /// <summary>A removal attempt failed: retried while attempts remain, else it stays failed for an admin.</summary>
+    public static object CleanupFailed(StoredFile file, int attempt, string error, bool willRetry) =>
+        new StoredFileCleanupFailed(file.Kind, file.Provider, file.Locator, attempt, error, willRetry);
+
+    /// <summary>Reconciliation did not find the file: marked once (null when it is already marked).</summary>
+    public static object? Missing(VideoFileDetails file, DateTimeOffset at) =>
+        file.Missing ? null : new VideoFileMissing(file.File, file.Provider, file.Locator, at);
+
+    /// <summary>Reconciliation found the file: unmarked once (null when it was not marked).</summary>
+    public static object? Found(VideoFileDetails file, DateTimeOffset at) =>
+        file.Missing ? new VideoFileFound(file.File, file.Provider, file.Locator, at) : null;
+
+    private static IEnumerable<object> RemoveAll(VideoDetails video, string reason) =>
+        video.StoredFiles().Select(f => StoredFileCleanupScheduled.For(f.ToStoredFile(), reason));
+}

@@ -1,0 +1,47 @@
+using Hangfire;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using Stremora.Modules.Videos.AbandonedUploads;
+using Stremora.Modules.Videos.Rebalance;
+using Stremora.Modules.Videos.Reconcile;
+using Stremora.Modules.Videos.StorageMaintenance;
+
+namespace Stremora.Modules.Videos;
+
+/// <summary>
+/// Adds the module's recurring jobs at start-up (or, for a maintenance job switched off, removes it);
+/// AddOrUpdate is idempotent across instances.
+/// </summary>
+internal sealed class RecurringJobs(
+    IRecurringJobManager recurringJobs,
+    IOptions<AbandonedUploadOptions> sweep,
+    IOptions<RebalanceOptions> rebalance,
+    IOptions<ReconcileOptions> reconcile) : IHostedService
+{
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        recurringJobs.AddOrUpdate<AbandonedUploadSweepJob>(AbandonedUploadSweepJob.RecurringJobId, job => job.RunAsync(CancellationToken.None), sweep.Value.SweepCron);
+
+        if (rebalance.Value.Enabled)
+        {
+            recurringJobs.AddOrUpdate<StorageRebalanceJob>(StorageRebalanceJob.RecurringJobId, job => job.RunAsync(null, CancellationToken.None), rebalance.Value.Cron);
+        }
+        else
+        {
+            recurringJobs.RemoveIfExists(StorageRebalanceJob.RecurringJobId);
+        }
+
+        if (reconcile.Value.Enabled)
+        {
+            recurringJobs.AddOrUpdate<StorageReconcileJob>(StorageReconcileJob.RecurringJobId, job => job.RunAsync(null, CancellationToken.None), reconcile.Value.Cron);
+        }
+        else
+        {
+            recurringJobs.RemoveIfExists(StorageReconcileJob.RecurringJobId);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}
