@@ -7,7 +7,7 @@ using Stremora.SharedKernel;
 
 namespace Stremora.ArchitectureTests;
 
-/// <summary>The module rules of DESIGN.md, checked on the compiled assemblies.</summary>
+/// <summary>The module rules (docs/architecture.md), checked on the compiled assemblies.</summary>
 public sealed class ModuleBoundaryTests
 {
     private static readonly Assembly Api = typeof(Program).Assembly;
