@@ -5,7 +5,8 @@ namespace Stremora.Modules.Videos;
 /// <summary>
 /// The one place the module's storage keys are built and read: <c>videos/{id:N}/{video|thumbnail}</c>. Providers
 /// may put a prefix before the key (S3's key prefix, Cloudinary's folder) and an extension after it (local disk),
-/// so parsing looks for the <c>videos/{id}/</c> segments anywhere in a locator.
+/// so parsing looks for the <c>videos/{id}/</c> segments anywhere in a locator; whatever follows the name
+/// (an extension, a per-copy suffix) does not change whose file it is.
 /// </summary>
 internal static class StorageKey
 {

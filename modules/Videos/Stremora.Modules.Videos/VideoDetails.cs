@@ -58,7 +58,7 @@ internal sealed record VideoCleanupDetails(StoredFileKind File, string Provider,
     public bool Is(string provider, string locator) => Provider == provider && Locator == locator;
 
     /// <summary>A removal job will still take care of the file (it has not finished nor given up).</summary>
-    public bool IsPending => State is CleanupState.Scheduled or CleanupState.Retrying;
+    public bool IsPending() => State is CleanupState.Scheduled or CleanupState.Retrying;
 }
 
 /// <summary>

@@ -81,7 +81,7 @@ public sealed class ReconcileTests(MaintenanceApiFactory api)
 
         // A missing file is never a reason to move it: return-to-primary skips it.
         var rebalance = await api.Job<Stremora.Modules.Videos.Rebalance.StorageRebalanceJob>().RunAsync(null, CancellationToken.None);
-        Assert.Equal(Stremora.Modules.Videos.StorageMaintenance.RebalanceFileOutcome.Skipped, Assert.Single(rebalance.Files, f => f.VideoId == s3Victim.Id()).Outcome);
+        Assert.Equal("skipped", Assert.Single(rebalance.Files, f => f.VideoId == s3Victim.Id()).Outcome);
 
         foreach (var id in new[] { healthy.Id(), victim.Id(), s3Victim.Id() })
         {

@@ -106,7 +106,7 @@ internal sealed partial class StorageRebalanceJob(
                         : null;
                     if (skip is not null)
                     {
-                        results.Add(new RebalanceFileResult(video.Id, StorageKey.FileName(kind), file.Provider, primary, RebalanceFileOutcome.Skipped, skip));
+                        results.Add(new RebalanceFileResult(video.Id, StorageKey.FileName(kind), file.Provider, primary, RebalanceFileOutcomes.Skipped, skip));
                         continue;
                     }
 
@@ -125,7 +125,7 @@ internal sealed partial class StorageRebalanceJob(
     /// <summary>One file: copy, verify against the catalog, record the move and the old copy's removal together.</summary>
     private async Task<RebalanceFileResult> MoveAsync(VideoDetails video, VideoFileDetails file, string primary, CancellationToken cancellationToken)
     {
-        RebalanceFileResult Result(RebalanceFileOutcome outcome, string? detail) => new(video.Id, StorageKey.FileName(file.File), file.Provider, primary, outcome, detail);
+        RebalanceFileResult Result(string outcome, string? detail) => new(video.Id, StorageKey.FileName(file.File), file.Provider, primary, outcome, detail);
 
         StoreOutcome outcome;
         using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
@@ -147,7 +147,7 @@ internal sealed partial class StorageRebalanceJob(
         {
             var detail = Describe(outcome);
             LogMoveFailed(logger, (outcome as StoreOutcome.Aborted)?.Cause, video.Id, file.Provider, primary, detail);
-            return Result(RebalanceFileOutcome.Failed, detail);
+            return Result(RebalanceFileOutcomes.Failed, detail);
         }
 
         if (copy.Bytes != file.Bytes || !string.Equals(copy.Sha256, file.Sha256, StringComparison.OrdinalIgnoreCase))
@@ -155,17 +155,17 @@ internal sealed partial class StorageRebalanceJob(
             await DeleteQuietlyAsync(copy, video.Id);
             var detail = $"the copy ({copy.Bytes} bytes) does not match the catalog's size and SHA-256 ({file.Bytes} bytes): the source differs";
             LogMoveFailed(logger, null, video.Id, file.Provider, primary, detail);
-            return Result(RebalanceFileOutcome.Failed, detail);
+            return Result(RebalanceFileOutcomes.Failed, detail);
         }
 
         // Expected version: a delete (or another move) meanwhile wins, and this copy is dropped.
         if (!await store.TryAppendAsync(video.Id, video.Version, Decide.Move(file, copy, "returned to the primary provider", clock.GetUtcNow()), cancellationToken))
         {
             await DeleteQuietlyAsync(copy, video.Id);
-            return Result(RebalanceFileOutcome.Skipped, "the video changed while its file was being copied");
+            return Result(RebalanceFileOutcomes.Skipped, "the video changed while its file was being copied");
         }
 
-        return Result(RebalanceFileOutcome.Moved, null);
+        return Result(RebalanceFileOutcomes.Moved, null);
     }
 
     private async Task<VideoDetails?> LoadAsync(Guid id, CancellationToken cancellationToken)
@@ -190,9 +190,9 @@ internal sealed partial class StorageRebalanceJob(
 
     private static RebalanceReport Summarise(RebalanceReport report, List<RebalanceFileResult> results, bool moreToDo) => report with
     {
-        Moved = results.Count(r => r.Outcome == RebalanceFileOutcome.Moved),
-        Failed = results.Count(r => r.Outcome == RebalanceFileOutcome.Failed),
-        Skipped = results.Count(r => r.Outcome == RebalanceFileOutcome.Skipped),
+        Moved = results.Count(r => r.Outcome == RebalanceFileOutcomes.Moved),
+        Failed = results.Count(r => r.Outcome == RebalanceFileOutcomes.Failed),
+        Skipped = results.Count(r => r.Outcome == RebalanceFileOutcomes.Skipped),
         MoreToDo = moreToDo,
         Files = results,
     };

@@ -159,7 +159,7 @@ internal sealed partial class StorageReconcileJob(
     private static bool Claims(VideoDetails video, string provider, string locator) =>
         (video.Status is VideoStatuses.Ready or VideoStatuses.Uploading
             && (video.Video?.Is(provider, locator) == true || video.Thumbnail?.Is(provider, locator) == true))
-        || video.Cleanups.Any(c => c.Is(provider, locator) && c.IsPending);
+        || video.Cleanups.Any(c => c.Is(provider, locator) && c.IsPending());
 
     /// <summary>
     /// Ready videos whose file on this provider was not listed; each is probed once more before it is marked.

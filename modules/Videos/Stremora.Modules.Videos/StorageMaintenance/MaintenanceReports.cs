@@ -1,4 +1,3 @@
-using System.Text.Json.Serialization;
 using Stremora.Modules.Storage.Contracts;
 
 namespace Stremora.Modules.Videos.StorageMaintenance;
@@ -41,20 +40,20 @@ internal sealed record RebalanceReport
     public IReadOnlyList<RebalanceFileResult> Files { get; init; } = [];
 }
 
-/// <summary>What return-to-primary did with one file; stored and shown as the lower-case names.</summary>
-[JsonConverter(typeof(JsonStringEnumConverter<RebalanceFileOutcome>))]
-internal enum RebalanceFileOutcome
+/// <summary>
+/// What return-to-primary did with one file. Named strings rather than an enum: they are a field of the maintenance
+/// route's JSON, whose published OpenAPI schema types it as a string.
+/// </summary>
+internal static class RebalanceFileOutcomes
 {
-    [JsonStringEnumMemberName("moved")]
-    Moved,
-    [JsonStringEnumMemberName("failed")]
-    Failed,
-    [JsonStringEnumMemberName("skipped")]
-    Skipped,
+    public const string Moved = "moved";
+    public const string Failed = "failed";
+    public const string Skipped = "skipped";
 }
 
+/// <param name="Outcome">One of <see cref="RebalanceFileOutcomes"/>.</param>
 /// <param name="File"><c>video</c> or <c>thumbnail</c>, as in the video's attempt list.</param>
-internal sealed record RebalanceFileResult(Guid VideoId, string File, string From, string To, RebalanceFileOutcome Outcome, string? Detail);
+internal sealed record RebalanceFileResult(Guid VideoId, string File, string From, string To, string Outcome, string? Detail);
 
 /// <summary>The last reconciliation run (one document, replaced by each run).</summary>
 internal sealed record ReconcileReport

@@ -1,6 +1,5 @@
 using Marten;
 using JasperFx;
-using Marten.Exceptions;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Stremora.Modules.Storage.Contracts;
