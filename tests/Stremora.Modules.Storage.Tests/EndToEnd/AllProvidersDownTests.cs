@@ -2,12 +2,13 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
 using Stremora.Modules.Storage.Contracts;
-using Stremora.TestKit.Faults;
+using Stremora.Modules.Storage.Tests.Support;
 using Stremora.TestKit.FakeCloudinary;
+using Stremora.TestKit.Faults;
 using Stremora.TestKit.Host;
 using Stremora.TestKit.Streams;
 
-namespace Stremora.Modules.Storage.Tests.Failover;
+namespace Stremora.Modules.Storage.Tests.EndToEnd;
 
 /// <summary>S3 reached through a TCP fault proxy in front of moto_server, so a test can refuse or cut its connections.</summary>
 public sealed class ProxiedS3Fixture : FailoverHostFixture

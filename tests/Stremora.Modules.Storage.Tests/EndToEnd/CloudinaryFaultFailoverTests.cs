@@ -1,8 +1,9 @@
+using Stremora.Modules.Storage.Tests.Support;
 using Stremora.TestKit.FakeCloudinary;
 using Stremora.TestKit.Host;
 using Stremora.TestKit.Streams;
 
-namespace Stremora.Modules.Storage.Tests.Failover;
+namespace Stremora.Modules.Storage.Tests.EndToEnd;
 
 /// <summary>Short Cloudinary time limits (the hang case), and a circuit that never opens so each fault is tried on its own.</summary>
 public sealed class CloudinaryFaultFixture : FailoverHostFixture

@@ -3,12 +3,13 @@ using System.Net.Http.Headers;
 using System.Text.Json;
 using Amazon.S3.Model;
 using Microsoft.AspNetCore.Mvc.Testing;
-using Stremora.TestKit.Host;
+using Stremora.Modules.Storage.Tests.Support;
 using Stremora.TestKit.FakeCloudinary;
+using Stremora.TestKit.Host;
 using Stremora.TestKit.Streams;
 using Xunit.Abstractions;
 
-namespace Stremora.Modules.Storage.Tests.Failover;
+namespace Stremora.Modules.Storage.Tests.EndToEnd;
 
 /// <summary>Memory is measured process-wide, so these run alone, after every parallel test class.</summary>
 [CollectionDefinition(nameof(FailoverMemoryMeasuredTests), DisableParallelization = true)]

@@ -5,7 +5,7 @@ using Snapshooter.Xunit;
 using Stremora.Modules.Videos.Tests.Infrastructure;
 using Stremora.TestKit.S3;
 
-namespace Stremora.Modules.Videos.Tests.S3;
+namespace Stremora.Modules.Videos.Tests.EndToEnd;
 
 /// <summary>Chain "s3,local" with S3 unreachable (its proxy is down from the start): uploads fail over to local disk.</summary>
 public sealed class S3DownThenLocalApi : IAsyncLifetime

@@ -3,7 +3,7 @@ using System.Text.Json;
 using Stremora.Modules.Videos.Tests.Infrastructure;
 using Stremora.TestKit.S3;
 
-namespace Stremora.Modules.Videos.Tests.S3;
+namespace Stremora.Modules.Videos.Tests.EndToEnd;
 
 /// <summary>The host's S3 traffic goes through a proxy the test can switch off.</summary>
 public sealed class S3BehindProxyApi : IAsyncLifetime

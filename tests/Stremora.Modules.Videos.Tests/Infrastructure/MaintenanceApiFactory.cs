@@ -33,13 +33,8 @@ public partial class MaintenanceApiFactory : StremoraApiFactory
     {
         await base.InitializeAsync();
         Cloudinary = await FakeCloudinaryServer.StartAsync();
-        foreach (var (key, value) in Cloudinary.Settings)
-        {
-            With(key, value);
-        }
-
         Bucket = await MotoServer.Instance.CreateBucketAsync();
-        this.WithS3(Bucket);
+        With(Cloudinary.Settings).WithS3(Bucket);
 
         With("Storage:Order", $"cloudinary,{Fallback}");
         With("Storage:CircuitBreaker:MinimumThroughput", "1000");
@@ -56,8 +51,6 @@ public partial class MaintenanceApiFactory : StremoraApiFactory
         await base.DisposeAsync();
         await Cloudinary.DisposeAsync();
     }
-
-    internal IDocumentStore Store => Services.GetRequiredService<IDocumentStore>();
 
     internal T Job<T>()
         where T : notnull => Services.GetRequiredService<T>();

@@ -25,7 +25,7 @@ public enum Route
 public sealed class AccessApiFactory : ReliabilityApiFactory
 {
     public const string SeedTitle = "Owner's private-ish seed video 5b1e";
-    public const string SeedDescriptionMarker = "Uploaded by the reliability suite.";
+    public const string SeedDescriptionMarker = UploadDescription;
 
     public JsonElement Seed { get; private set; }
 
@@ -224,7 +224,7 @@ public sealed class AccessMatrixTests(AccessApiFactory api) : IClassFixture<Acce
 
     private static HttpRequestMessage Request(Route route, string videoId) => route switch
     {
-        Route.UploadVideo => new HttpRequestMessage(HttpMethod.Post, "/api/videos") { Content = Samples.ValidForm("Matrix upload") },
+        Route.UploadVideo => new HttpRequestMessage(HttpMethod.Post, "/api/videos") { Content = UploadForm.Valid("Matrix upload").Build() },
         Route.GetVideo => new HttpRequestMessage(HttpMethod.Get, $"/api/videos/{videoId}"),
         Route.ListVideos => new HttpRequestMessage(HttpMethod.Get, "/api/videos"),
         Route.DeleteVideo => new HttpRequestMessage(HttpMethod.Delete, $"/api/videos/{videoId}"),

@@ -83,7 +83,7 @@ public sealed class CrashTests : IAsyncLifetime
         await using (var first = await ApiProcess.StartAsync(Settings()))
         {
             using var client = first.Client(Owner);
-            using var form = Samples.ValidForm("Deleted then crashed", Samples.Mp4(1024 * 1024));
+            using var form = UploadForm.Valid("Deleted then crashed", Samples.Mp4(1024 * 1024)).Build();
             using var created = await client.PostAsync(new Uri("api/videos", UriKind.Relative), form);
             Assert.Equal(HttpStatusCode.Created, created.StatusCode);
             id = JsonDocument.Parse(await created.Content.ReadAsStringAsync()).RootElement.GetProperty("id").GetGuid();
@@ -118,7 +118,7 @@ public sealed class CrashTests : IAsyncLifetime
         await using (var first = await ApiProcess.StartAsync(Settings(destroyTimeout: "00:01:00")))
         {
             using var client = first.Client(Owner);
-            using var form = Samples.ValidForm("Deleted, crashed mid-cleanup", Samples.Mp4(1024 * 1024));
+            using var form = UploadForm.Valid("Deleted, crashed mid-cleanup", Samples.Mp4(1024 * 1024)).Build();
             using var created = await client.PostAsync(new Uri("api/videos", UriKind.Relative), form);
             Assert.Equal(HttpStatusCode.Created, created.StatusCode);
             id = JsonDocument.Parse(await created.Content.ReadAsStringAsync()).RootElement.GetProperty("id").GetGuid();
@@ -170,7 +170,7 @@ public sealed class CrashTests : IAsyncLifetime
         return (long)(await command.ExecuteScalarAsync())!;
     }
 
-    private Dictionary<string, string> Settings(string? abandonedAfter = null, string? sweepCron = null, string destroyTimeout = "00:00:03")
+    private ApiProcessOptions Settings(string? abandonedAfter = null, string? sweepCron = null, string destroyTimeout = "00:00:03")
     {
         var settings = new Dictionary<string, string>(StringComparer.Ordinal)
         {
@@ -206,6 +206,6 @@ public sealed class CrashTests : IAsyncLifetime
             settings["Upload:SweepCron"] = sweepCron;
         }
 
-        return settings;
+        return new ApiProcessOptions { Settings = settings };
     }
 }
