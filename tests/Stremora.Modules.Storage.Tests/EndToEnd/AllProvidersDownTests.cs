@@ -39,7 +39,7 @@ public sealed class ProxiedS3Fixture : FailoverHostFixture
 }
 
 /// <summary>
-/// Issue 3, must show: with Cloudinary and S3 both down the caller gets an error listing both
+/// With Cloudinary and S3 both down the caller gets an error listing both
 /// attempts, and nothing is left behind: no asset or pending chunked upload on Cloudinary, no object
 /// or unfinished multipart upload in the bucket, no spool file.
 /// </summary>

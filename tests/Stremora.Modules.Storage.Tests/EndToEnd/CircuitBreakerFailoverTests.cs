@@ -24,7 +24,7 @@ public class CircuitBreakerFixture : FailoverHostFixture
 public sealed class CircuitAfterSuccessFixture : CircuitBreakerFixture;
 
 /// <summary>
-/// Issue 3, must show: after N consecutive Cloudinary failures its circuit opens and the next upload
+/// After N consecutive Cloudinary failures its circuit opens and the next upload
 /// goes straight to S3 (Cloudinary receives nothing); after the cool-down Cloudinary is tried again.
 /// Asserted on what the fake received and on the recorded attempts, never on elapsed time.
 /// </summary>

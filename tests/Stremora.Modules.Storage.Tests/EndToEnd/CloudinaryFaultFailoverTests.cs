@@ -20,7 +20,7 @@ public sealed class CloudinaryFaultFixture : FailoverHostFixture
 }
 
 /// <summary>
-/// Issue 3, must show: whatever way Cloudinary fails, the file lands on S3 with identical bytes (read
+/// Whatever way Cloudinary fails, the file lands on S3 with identical bytes (read
 /// back through the presigned URL) and the attempts list Cloudinary's failure, with no secret in it.
 /// </summary>
 public sealed class CloudinaryFaultFailoverTests : IClassFixture<CloudinaryFaultFixture>

@@ -8,7 +8,7 @@ namespace Stremora.Modules.Storage.Tests.EndToEnd;
 
 public sealed class HealthyCloudinaryFixture : FailoverHostFixture;
 
-/// <summary>Issue 3, must show: with Cloudinary healthy a video lands there, and its URL serves the very bytes sent.</summary>
+/// <summary>With Cloudinary healthy a video lands there, and its URL serves the very bytes sent.</summary>
 public sealed class HealthyCloudinaryTests : IClassFixture<HealthyCloudinaryFixture>
 {
     private readonly HealthyCloudinaryFixture _fixture;

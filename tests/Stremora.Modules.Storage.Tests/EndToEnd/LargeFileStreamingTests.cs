@@ -18,7 +18,7 @@ public sealed class FailoverMemoryMeasuredTests;
 public sealed class LargeFileFixture : FailoverHostFixture;
 
 /// <summary>
-/// Issue 3, must show: a 150 MB file goes to Cloudinary in chunks and to S3 in parts while this
+/// A 150 MB file goes to Cloudinary in chunks and to S3 in parts while this
 /// process's memory stays bounded by buffers. The file is generated as it is read; if any layer held
 /// it whole, the live heap (and the resident set) would grow by at least its 150 MB.
 /// </summary>
