@@ -29,6 +29,18 @@ public sealed class UploadForm
         return this;
     }
 
+    /// <summary>A part streamed from <paramref name="content"/> (a generated file of any size); the form owns the stream once built.</summary>
+    public UploadForm File(string name, Stream content, string contentType, string fileName, int? bufferSize = null)
+    {
+        _parts.Add(form =>
+        {
+            var part = bufferSize is { } size ? new StreamContent(content, size) : new StreamContent(content);
+            part.Headers.ContentType = MediaTypeHeaderValue.Parse(contentType);
+            form.Add(part, name, fileName);
+        });
+        return this;
+    }
+
     public MultipartFormDataContent Build()
     {
         var form = new MultipartFormDataContent();

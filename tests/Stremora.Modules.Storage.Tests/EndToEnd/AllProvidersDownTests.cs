@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Http.Headers;
 using System.Text.Json;
 using Stremora.Modules.Storage.Contracts;
 using Stremora.Modules.Storage.Tests.Support;
@@ -115,14 +114,7 @@ public sealed class AllProvidersDownTests : IClassFixture<ProxiedS3Fixture>
         _fixture.S3Proxy.Fault = TcpFault.Refuse;
         using var client = _fixture.Host.ClientFor("both-down-uploader");
         await using var video = new GeneratedStream(1_500_000, seed: 23, header: GeneratedStream.Mp4Ftyp);
-        using var form = new MultipartFormDataContent
-        {
-            { new StringContent("Nowhere to go"), "title" },
-            { new StringContent("Both providers are down."), "description" },
-        };
-        var file = new StreamContent(video);
-        file.Headers.ContentType = new MediaTypeHeaderValue("video/mp4");
-        form.Add(file, "video", "clip.mp4");
+        using var form = new UploadForm().Field("title", "Nowhere to go").Field("description", "Both providers are down.").File("video", video, "video/mp4", "clip.mp4").Build();
 
         using var response = await client.PostAsync(new Uri("/api/videos", UriKind.Relative), form);
 

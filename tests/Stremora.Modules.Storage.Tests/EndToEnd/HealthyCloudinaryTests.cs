@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Http.Headers;
 using System.Text.Json;
 using Stremora.Modules.Storage.Tests.Support;
 using Stremora.TestKit.Streams;
@@ -41,14 +40,7 @@ public sealed class HealthyCloudinaryTests : IClassFixture<HealthyCloudinaryFixt
     {
         using var client = _fixture.Host.ClientFor("healthy-uploader");
         await using var video = new GeneratedStream(2_500_000, seed: 11, header: GeneratedStream.Mp4Ftyp);
-        using var form = new MultipartFormDataContent
-        {
-            { new StringContent("Healthy Cloudinary"), "title" },
-            { new StringContent("Lands on the first provider."), "description" },
-        };
-        var file = new StreamContent(video);
-        file.Headers.ContentType = new MediaTypeHeaderValue("video/mp4");
-        form.Add(file, "video", "clip.mp4");
+        using var form = new UploadForm().Field("title", "Healthy Cloudinary").Field("description", "Lands on the first provider.").File("video", video, "video/mp4", "clip.mp4").Build();
 
         using var response = await client.PostAsync(new Uri("/api/videos", UriKind.Relative), form);
 

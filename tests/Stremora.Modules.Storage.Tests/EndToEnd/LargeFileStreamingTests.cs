@@ -109,14 +109,7 @@ public sealed class LargeFileStreamingTests : IClassFixture<LargeFileFixture>
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", TestTokens.For("large-uploader", admin: false));
         var memory = MemoryGrowth.Start();
         await using var video = new GeneratedStream(FileBytes, seed: 9, header: GeneratedStream.Mp4Ftyp) { EveryEightMiB = memory.Sample };
-        using var form = new MultipartFormDataContent
-        {
-            { new StringContent("A long film"), "title" },
-            { new StringContent("150 MB, never held in memory."), "description" },
-        };
-        var file = new StreamContent(video, 81920);
-        file.Headers.ContentType = new MediaTypeHeaderValue("video/mp4");
-        form.Add(file, "video", "film.mp4");
+        using var form = new UploadForm().Field("title", "A long film").Field("description", "150 MB, never held in memory.").File("video", video, "video/mp4", "film.mp4", bufferSize: 81920).Build();
 
         using var response = await client.PostAsync(new Uri("/api/videos", UriKind.Relative), form);
         var body = await response.Content.ReadAsStringAsync();

@@ -61,6 +61,20 @@ public partial class MaintenanceApiFactory : StremoraApiFactory
         return await session.LoadAsync<VideoDetails>(id) ?? throw new InvalidOperationException($"No video {id}.");
     }
 
+    /// <summary>Uploads while Cloudinary answers 500, so the video lands on the fallback; Cloudinary is healthy again afterwards.</summary>
+    public async Task<JsonElement> UploadToFallbackAsync(HttpClient owner, string title, byte[] bytes)
+    {
+        Cloudinary.Faults.FailAll(FakeCloudinaryFault.InternalServerError);
+        try
+        {
+            return await owner.UploadValidAsync(title, bytes);
+        }
+        finally
+        {
+            Cloudinary.Faults.Clear();
+        }
+    }
+
     /// <summary>The object's bytes on S3, or null when there is no such object.</summary>
     public async Task<byte[]?> S3BytesAsync(string key)
     {

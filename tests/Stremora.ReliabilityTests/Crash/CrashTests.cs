@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Net;
-using System.Net.Http.Headers;
 using System.Text.Json;
 using Npgsql;
 using Stremora.ReliabilityTests.Infrastructure;
@@ -152,10 +151,7 @@ public sealed class CrashTests : IAsyncLifetime
 
     private static async Task UploadLargeAsync(HttpClient client, long size)
     {
-        using var form = new MultipartFormDataContent { { new StringContent("Crashed mid-upload"), "title" } };
-        var video = new StreamContent(new GeneratedStream(size, header: Samples.Mp4Header));
-        video.Headers.ContentType = MediaTypeHeaderValue.Parse("video/mp4");
-        form.Add(video, "video", "big.mp4");
+        using var form = new UploadForm().Field("title", "Crashed mid-upload").File("video", new GeneratedStream(size, header: Samples.Mp4Header), "video/mp4", "big.mp4").Build();
         using var response = await client.PostAsync(new Uri("api/videos", UriKind.Relative), form);
         throw new InvalidOperationException($"The upload was answered ({(int)response.StatusCode}) though the service was killed during it.");
     }
