@@ -99,7 +99,9 @@ internal sealed class BenchContext : IAsyncDisposable
             throw new InvalidOperationException($"{Options.ApiDll} is missing: build the API in Release first (./stremora bench does).");
         }
 
-        var api = await ApiProcess.StartAsync(name, "dotnet", [Options.ApiDll], Options.ApiDirectory, Options.LogDirectory, settings, cancellationToken);
+        var api = await ApiProcess.StartAsync(
+            new ApiProcessOptions { Name = name, Dll = Options.ApiDll, WorkingDirectory = Options.ApiDirectory, LogDirectory = Options.LogDirectory, Settings = settings },
+            cancellationToken);
         _apis.Add(api);
         return api;
     }

@@ -21,7 +21,7 @@ internal static class FailoverSuite
 
         // Refusing: a port nobody listens on. The circuit is kept closed so that every upload pays the refusal.
         var refuseSettings = await SettingsAsync(context, "failover-refuse", fake.Settings);
-        refuseSettings["CLOUDINARY_API_BASE_URL"] = $"http://127.0.0.1:{ApiProcess.FreePort()}/";
+        refuseSettings["CLOUDINARY_API_BASE_URL"] = $"http://127.0.0.1:{Loopback.FreePort()}/";
         refuseSettings["Storage__CircuitBreaker__MinimumThroughput"] = "1000000";
         var refusing = await context.StartApiAsync("failover-refuse", refuseSettings, cancellationToken);
 

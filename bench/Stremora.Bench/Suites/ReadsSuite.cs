@@ -17,7 +17,7 @@ internal static partial class ReadsSuite
     {
         var options = context.Options;
         var s3 = await context.S3Async();
-        var port = ApiProcess.FreePort();
+        var port = Loopback.FreePort();
 
         // WebApplicationFactory's own way to find the API's content root when the caller is not a test project beside it.
         Environment.SetEnvironmentVariable("ASPNETCORE_TEST_CONTENTROOT_STREMORA_API", options.ApiDirectory);

@@ -33,12 +33,7 @@ internal static class StartupSuite
             await context.StopApiAsync(product);
 
             var baseline = await ApiProcess.StartAsync(
-                "startup-baseline",
-                "dotnet",
-                [benchDll, BaselineServer.Argument],
-                Path.GetDirectoryName(benchDll)!,
-                options.LogDirectory,
-                new Dictionary<string, string>(StringComparer.Ordinal),
+                new ApiProcessOptions { Name = "startup-baseline", Dll = benchDll, Arguments = [BaselineServer.Argument], LogDirectory = options.LogDirectory },
                 cancellationToken);
             bare.Add(baseline.ReadyAfter.TotalSeconds);
             await baseline.DisposeAsync();

@@ -1,4 +1,4 @@
-using System.Diagnostics;
+using Stremora.TestKit.Host;
 
 namespace Stremora.Api.Tests.Platform;
 
@@ -44,41 +44,6 @@ public sealed class ConfigurationTests
         Assert.DoesNotContain("   at ", output, StringComparison.Ordinal);
     }
 
-    private static async Task<(int ExitCode, string Output)> RunApiAsync(Dictionary<string, string> environment)
-    {
-        var start = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            WorkingDirectory = AppContext.BaseDirectory,
-        };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Stremora.Api.dll"));
-        foreach (var key in start.Environment.Keys.Where(k => k.StartsWith("Auth__", StringComparison.Ordinal) || k.StartsWith("ConnectionStrings__", StringComparison.Ordinal) || k.StartsWith("CLOUDINARY", StringComparison.Ordinal) || k.StartsWith("AWS_", StringComparison.Ordinal)).ToList())
-        {
-            start.Environment.Remove(key);
-        }
-
-        foreach (var (key, value) in environment)
-        {
-            start.Environment[key] = value;
-        }
-
-        start.Environment["ASPNETCORE_URLS"] = "http://127.0.0.1:0";
-        using var process = Process.Start(start)!;
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        var stdout = process.StandardOutput.ReadToEndAsync(timeout.Token);
-        var stderr = process.StandardError.ReadToEndAsync(timeout.Token);
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw;
-        }
-
-        return (process.ExitCode, await stdout + await stderr);
-    }
+    private static Task<(int ExitCode, string Output)> RunApiAsync(Dictionary<string, string> environment) =>
+        ApiProcess.RunToExitAsync(new ApiProcessOptions { Settings = environment });
 }

@@ -51,7 +51,7 @@ public sealed class CloudinaryFaultTests : IClassFixture<FakeCloudinaryFixture>
         using var attempt = new CancellationTokenSource();
         var upload = services.Provider().UploadAsync(Video("hang"), file.Source(), attempt.Token);
 
-        await PollUntil(() => _fake.Faults.Taken > 0);
+        await Eventually.UntilAsync(() => _fake.Faults.Taken > 0, "the fake took the hanging request", TimeSpan.FromSeconds(30));
         Assert.False(upload.IsCompleted);
         await attempt.CancelAsync();
 
@@ -121,7 +121,7 @@ public sealed class CloudinaryFaultTests : IClassFixture<FakeCloudinaryFixture>
     [Fact]
     public async Task An_unreachable_cloudinary_is_transient()
     {
-        var settings = new Dictionary<string, string?>(_fake.Settings) { ["CLOUDINARY_API_BASE_URL"] = $"http://127.0.0.1:{UnusedPort()}/" };
+        var settings = new Dictionary<string, string?>(_fake.Settings) { ["CLOUDINARY_API_BASE_URL"] = $"http://127.0.0.1:{Loopback.FreePort()}/" };
         using var services = CloudinaryTestServices.Build(settings);
         using var file = TestFile.Random(1000);
 
@@ -130,22 +130,5 @@ public sealed class CloudinaryFaultTests : IClassFixture<FakeCloudinaryFixture>
 
         Assert.True(failure.IsTransient);
         Assert.StartsWith("cloudinary could not be reached", failure.Message, StringComparison.Ordinal);
-    }
-
-    private static int UnusedPort()
-    {
-        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    private static async Task PollUntil(Func<bool> condition)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "condition not met within 30 s");
-            await Task.Delay(20);
-        }
     }
 }

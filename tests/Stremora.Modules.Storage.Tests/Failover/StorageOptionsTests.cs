@@ -1,7 +1,7 @@
-using System.Diagnostics;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
 using Stremora.Modules.Storage.Failover;
+using Stremora.TestKit.Host;
 
 namespace Stremora.Modules.Storage.Tests.Failover;
 
@@ -22,41 +22,16 @@ public sealed class StorageOptionsTests
     }
 
     /// <summary>Runs the real API process (the host turns validation failures into one line and exit code 1).</summary>
-    private static async Task<(int ExitCode, string Output)> RunApiAsync(string key, string value)
-    {
-        var start = new ProcessStartInfo("dotnet")
+    private static Task<(int ExitCode, string Output)> RunApiAsync(string key, string value) =>
+        ApiProcess.RunToExitAsync(new ApiProcessOptions
         {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            WorkingDirectory = AppContext.BaseDirectory,
-        };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Stremora.Api.dll"));
-        foreach (var inherited in start.Environment.Keys.Where(k => k.StartsWith("Storage__", StringComparison.Ordinal) || k.StartsWith("CLOUDINARY", StringComparison.Ordinal) || k.StartsWith("AWS_", StringComparison.Ordinal)).ToList())
-        {
-            start.Environment.Remove(inherited);
-        }
-
-        start.Environment["Auth__SigningKey"] = "a-signing-key-that-is-long-enough-0123456789";
-        start.Environment["ConnectionStrings__Postgres"] = "Host=127.0.0.1;Port=1;Username=x;Database=x";
-        start.Environment["ASPNETCORE_URLS"] = "http://127.0.0.1:0";
-        start.Environment[key] = value;
-        using var process = Process.Start(start)!;
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        var stdout = process.StandardOutput.ReadToEndAsync(timeout.Token);
-        var stderr = process.StandardError.ReadToEndAsync(timeout.Token);
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw;
-        }
-
-        return (process.ExitCode, await stdout + await stderr);
-    }
+            Settings = new Dictionary<string, string>(StringComparer.Ordinal)
+            {
+                ["Auth__SigningKey"] = "a-signing-key-that-is-long-enough-0123456789",
+                ["ConnectionStrings__Postgres"] = "Host=127.0.0.1;Port=1;Username=x;Database=x",
+                [key] = value,
+            },
+        });
 
     [Fact]
     public void Circuit_breaker_and_timeout_settings_are_checked_with_the_setting_named()

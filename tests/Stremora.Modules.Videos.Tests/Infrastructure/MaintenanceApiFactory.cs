@@ -33,13 +33,8 @@ public partial class MaintenanceApiFactory : StremoraApiFactory
     {
         await base.InitializeAsync();
         Cloudinary = await FakeCloudinaryServer.StartAsync();
-        foreach (var (key, value) in Cloudinary.Settings)
-        {
-            With(key, value);
-        }
-
         Bucket = await MotoServer.Instance.CreateBucketAsync();
-        this.WithS3(Bucket);
+        With(Cloudinary.Settings).WithS3(Bucket);
 
         With("Storage:Order", $"cloudinary,{Fallback}");
         With("Storage:CircuitBreaker:MinimumThroughput", "1000");
@@ -57,8 +52,6 @@ public partial class MaintenanceApiFactory : StremoraApiFactory
         await Cloudinary.DisposeAsync();
     }
 
-    internal IDocumentStore Store => Services.GetRequiredService<IDocumentStore>();
-
     internal T Job<T>()
         where T : notnull => Services.GetRequiredService<T>();
 
@@ -66,6 +59,20 @@ public partial class MaintenanceApiFactory : StremoraApiFactory
     {
         await using var session = Store.QuerySession();
         return await session.LoadAsync<VideoDetails>(id) ?? throw new InvalidOperationException($"No video {id}.");
+    }
+
+    /// <summary>Uploads while Cloudinary answers 500, so the video lands on the fallback; Cloudinary is healthy again afterwards.</summary>
+    public async Task<JsonElement> UploadToFallbackAsync(HttpClient owner, string title, byte[] bytes)
+    {
+        Cloudinary.Faults.FailAll(FakeCloudinaryFault.InternalServerError);
+        try
+        {
+            return await owner.UploadValidAsync(title, bytes);
+        }
+        finally
+        {
+            Cloudinary.Faults.Clear();
+        }
     }
 
     /// <summary>The object's bytes on S3, or null when there is no such object.</summary>

@@ -1,7 +1,6 @@
 using Marten;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.TestHost;
-using Microsoft.Extensions.DependencyInjection;
 using Stremora.Modules.Videos.UploadVideo;
 using Stremora.TestKit.Host;
 
@@ -24,22 +23,11 @@ public sealed class VideosApiFactory : StremoraApiFactory
     /// <summary>An upload with this title has its final catalog write fail (a simulated database outage at the worst moment).</summary>
     public const string CatalogFailsTitle = "The catalog write fails";
 
-    internal IDocumentStore Store => Services.GetRequiredService<IDocumentStore>();
-
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         base.ConfigureWebHost(builder);
         builder.ConfigureTestServices(services => services.ConfigureMarten(options => options.Listeners.Add(new FailingCatalogWrite())));
     }
-
-    /// <summary>Every file under the local-disk root (relative paths).</summary>
-    public IReadOnlySet<string> StoredFiles() =>
-        Directory.EnumerateFiles(LocalStorageRoot, "*", SearchOption.AllDirectories)
-            .Select(f => Path.GetRelativePath(LocalStorageRoot, f))
-            .ToHashSet(StringComparer.Ordinal);
-
-    public IReadOnlyList<string> SpoolFiles() =>
-        Directory.Exists(SpoolDirectory) ? Directory.EnumerateFiles(SpoolDirectory, "*", SearchOption.AllDirectories).ToList() : [];
 }
 
 /// <summary>Throws on the save that would make an upload titled <see cref="VideosApiFactory.CatalogFailsTitle"/> ready.</summary>

@@ -113,16 +113,7 @@ public sealed class ReturnToPrimaryTests(MaintenanceApiFactory api)
     {
         using var owner = api.ClientFor("rebalance-corrupt-owner");
         var bytes = Samples.Mp4(5000, seed: 71);
-        api.Cloudinary.Faults.FailAll(FakeCloudinaryFault.InternalServerError);
-        JsonElement video;
-        try
-        {
-            video = await owner.UploadValidAsync("Bit rot", bytes);
-        }
-        finally
-        {
-            api.Cloudinary.Faults.Clear();
-        }
+        var video = await api.UploadToFallbackAsync(owner, "Bit rot", bytes);
 
         try
         {
@@ -149,16 +140,7 @@ public sealed class ReturnToPrimaryTests(MaintenanceApiFactory api)
     {
         using var owner = api.ClientFor("rebalance-resume-owner");
         var bytes = Samples.Mp4(5000, seed: 81);
-        api.Cloudinary.Faults.FailAll(FakeCloudinaryFault.InternalServerError);
-        JsonElement video;
-        try
-        {
-            video = await owner.UploadValidAsync("Resumed", bytes);
-        }
-        finally
-        {
-            api.Cloudinary.Faults.Clear();
-        }
+        var video = await api.UploadToFallbackAsync(owner, "Resumed", bytes);
 
         {
             // What a crash mid-move leaves: a (here truncated) copy on Cloudinary that the catalog never heard of.

@@ -3,7 +3,6 @@ using System.Text.Json;
 using Stremora.Modules.Storage.Contracts;
 using Stremora.Modules.Videos.Reconcile;
 using Stremora.Modules.Videos.Tests.Infrastructure;
-using Stremora.TestKit.FakeCloudinary;
 
 namespace Stremora.Modules.Videos.Tests.Reconcile;
 
@@ -20,16 +19,7 @@ public sealed class ReconcileTests(MaintenanceApiFactory api)
         var victim = await owner.UploadValidAsync("Deleted behind our back", Samples.Mp4(3000, seed: 82));
         Assert.Equal("cloudinary", victim.Provider());
         Assert.True(api.Cloudinary.RemoveAsset(victim.Locator()));
-        JsonElement s3Victim;
-        api.Cloudinary.Faults.FailAll(FakeCloudinaryFault.InternalServerError);
-        try
-        {
-            s3Victim = await owner.UploadValidAsync("Deleted from S3 behind our back", Samples.Mp4(3000, seed: 87));
-        }
-        finally
-        {
-            api.Cloudinary.Faults.Clear();
-        }
+        var s3Victim = await api.UploadToFallbackAsync(owner, "Deleted from S3 behind our back", Samples.Mp4(3000, seed: 87));
 
         Assert.Equal("s3", s3Victim.Provider());
         await api.DeleteS3Async(s3Victim.Locator());
@@ -151,16 +141,7 @@ public sealed class ReconcileTests(MaintenanceApiFactory api)
     {
         using var owner = api.ClientFor("reconcile-crash-owner");
         var bytes = Samples.Mp4(4000, seed: 91);
-        api.Cloudinary.Faults.FailAll(FakeCloudinaryFault.InternalServerError);
-        JsonElement video;
-        try
-        {
-            video = await owner.UploadValidAsync("Half moved", bytes);
-        }
-        finally
-        {
-            api.Cloudinary.Faults.Clear();
-        }
+        var video = await api.UploadToFallbackAsync(owner, "Half moved", bytes);
 
         try
         {

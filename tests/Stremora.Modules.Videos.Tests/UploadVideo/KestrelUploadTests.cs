@@ -15,8 +15,7 @@ public sealed class KestrelVideosApi : IAsyncLifetime
     {
         Api.With("Upload:MaxVideoBytes", (64L * 1024 * 1024).ToString(CultureInfo.InvariantCulture));
         await Api.InitializeAsync();
-        Api.UseKestrel(0);
-        Api.StartServer();
+        Api.StartKestrel();
     }
 
     public Task DisposeAsync() => Api.DisposeAsync();

@@ -7,7 +7,7 @@ using Stremora.TestKit.Host;
 
 namespace Stremora.ReliabilityTests.Access;
 
-/// <summary>The routes of the access matrix (DESIGN.md's HTTP contract).</summary>
+/// <summary>The routes the access matrix covers: each kind of access rule the API has (signed-in, owner or admin, admin, public).</summary>
 public enum Route
 {
     UploadVideo,
@@ -25,7 +25,7 @@ public enum Route
 public sealed class AccessApiFactory : ReliabilityApiFactory
 {
     public const string SeedTitle = "Owner's private-ish seed video 5b1e";
-    public const string SeedDescriptionMarker = "Uploaded by the reliability suite.";
+    public const string SeedDescriptionMarker = UploadDescription;
 
     public JsonElement Seed { get; private set; }
 
@@ -96,7 +96,7 @@ public sealed class AccessMatrixTests(AccessApiFactory api) : IClassFixture<Acce
             Route.DeleteVideo => !signedIn ? HttpStatusCode.Unauthorized : caller == Caller.OtherUser ? HttpStatusCode.Forbidden : HttpStatusCode.NoContent,
             Route.VideoHistory => !signedIn ? HttpStatusCode.Unauthorized : caller == Caller.OtherUser ? HttpStatusCode.Forbidden : HttpStatusCode.OK,
             Route.AdminStorage => !signedIn ? HttpStatusCode.Unauthorized : caller == Caller.Admin ? HttpStatusCode.OK : HttpStatusCode.Forbidden,
-            // DESIGN.md: the dashboard answers 401 to anyone but an admin (it has its own Basic challenge).
+            // The dashboard answers 401 to anyone but an admin (it has its own Basic challenge).
             Route.HangfireDashboard => caller == Caller.Admin ? HttpStatusCode.OK : HttpStatusCode.Unauthorized,
             _ => throw new ArgumentOutOfRangeException(nameof(route), route, null),
         };
@@ -224,7 +224,7 @@ public sealed class AccessMatrixTests(AccessApiFactory api) : IClassFixture<Acce
 
     private static HttpRequestMessage Request(Route route, string videoId) => route switch
     {
-        Route.UploadVideo => new HttpRequestMessage(HttpMethod.Post, "/api/videos") { Content = Samples.ValidForm("Matrix upload") },
+        Route.UploadVideo => new HttpRequestMessage(HttpMethod.Post, "/api/videos") { Content = UploadForm.Valid("Matrix upload").Build() },
         Route.GetVideo => new HttpRequestMessage(HttpMethod.Get, $"/api/videos/{videoId}"),
         Route.ListVideos => new HttpRequestMessage(HttpMethod.Get, "/api/videos"),
         Route.DeleteVideo => new HttpRequestMessage(HttpMethod.Delete, $"/api/videos/{videoId}"),

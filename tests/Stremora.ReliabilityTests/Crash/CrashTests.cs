@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Net;
-using System.Net.Http.Headers;
 using System.Text.Json;
 using Npgsql;
 using Stremora.ReliabilityTests.Infrastructure;
@@ -83,7 +82,7 @@ public sealed class CrashTests : IAsyncLifetime
         await using (var first = await ApiProcess.StartAsync(Settings()))
         {
             using var client = first.Client(Owner);
-            using var form = Samples.ValidForm("Deleted then crashed", Samples.Mp4(1024 * 1024));
+            using var form = UploadForm.Valid("Deleted then crashed", Samples.Mp4(1024 * 1024)).Build();
             using var created = await client.PostAsync(new Uri("api/videos", UriKind.Relative), form);
             Assert.Equal(HttpStatusCode.Created, created.StatusCode);
             id = JsonDocument.Parse(await created.Content.ReadAsStringAsync()).RootElement.GetProperty("id").GetGuid();
@@ -118,7 +117,7 @@ public sealed class CrashTests : IAsyncLifetime
         await using (var first = await ApiProcess.StartAsync(Settings(destroyTimeout: "00:01:00")))
         {
             using var client = first.Client(Owner);
-            using var form = Samples.ValidForm("Deleted, crashed mid-cleanup", Samples.Mp4(1024 * 1024));
+            using var form = UploadForm.Valid("Deleted, crashed mid-cleanup", Samples.Mp4(1024 * 1024)).Build();
             using var created = await client.PostAsync(new Uri("api/videos", UriKind.Relative), form);
             Assert.Equal(HttpStatusCode.Created, created.StatusCode);
             id = JsonDocument.Parse(await created.Content.ReadAsStringAsync()).RootElement.GetProperty("id").GetGuid();
@@ -152,10 +151,7 @@ public sealed class CrashTests : IAsyncLifetime
 
     private static async Task UploadLargeAsync(HttpClient client, long size)
     {
-        using var form = new MultipartFormDataContent { { new StringContent("Crashed mid-upload"), "title" } };
-        var video = new StreamContent(new GeneratedStream(size, header: Samples.Mp4Header));
-        video.Headers.ContentType = MediaTypeHeaderValue.Parse("video/mp4");
-        form.Add(video, "video", "big.mp4");
+        using var form = new UploadForm().Field("title", "Crashed mid-upload").File("video", new GeneratedStream(size, header: Samples.Mp4Header), "video/mp4", "big.mp4").Build();
         using var response = await client.PostAsync(new Uri("api/videos", UriKind.Relative), form);
         throw new InvalidOperationException($"The upload was answered ({(int)response.StatusCode}) though the service was killed during it.");
     }
@@ -170,7 +166,7 @@ public sealed class CrashTests : IAsyncLifetime
         return (long)(await command.ExecuteScalarAsync())!;
     }
 
-    private Dictionary<string, string> Settings(string? abandonedAfter = null, string? sweepCron = null, string destroyTimeout = "00:00:03")
+    private ApiProcessOptions Settings(string? abandonedAfter = null, string? sweepCron = null, string destroyTimeout = "00:00:03")
     {
         var settings = new Dictionary<string, string>(StringComparer.Ordinal)
         {
@@ -206,6 +202,6 @@ public sealed class CrashTests : IAsyncLifetime
             settings["Upload:SweepCron"] = sweepCron;
         }
 
-        return settings;
+        return new ApiProcessOptions { Settings = settings };
     }
 }

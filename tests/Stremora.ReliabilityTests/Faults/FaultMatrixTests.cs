@@ -56,12 +56,12 @@ public sealed class FaultMatrixTests(FaultMatrixApiFactory api) : IClassFixture<
     public async Task Cloudinary_fault_fails_over_to_s3_with_identical_bytes(FakeCloudinaryFault fault, int size)
     {
         var video = Samples.Mp4(size, seed: (byte)(fault + size % 251));
-        using var client = api.ClientAs(Owner);
+        using var client = api.ClientFor(Owner);
         api.Cloudinary.Faults.FailAll(fault);
         JsonElement created;
         try
         {
-            using var response = await client.PostAsync(new Uri("/api/videos", UriKind.Relative), Samples.ValidForm($"{fault} at {size}", video));
+            using var response = await client.PostAsync(new Uri("/api/videos", UriKind.Relative), UploadForm.Valid($"{fault} at {size}", video).Build());
             var body = await response.Content.ReadAsStringAsync();
             Assert.True(response.StatusCode == HttpStatusCode.Created, $"{fault} at {size}: {(int)response.StatusCode} {body}");
             created = JsonDocument.Parse(body).RootElement.Clone();
@@ -92,7 +92,7 @@ public sealed class FaultMatrixTests(FaultMatrixApiFactory api) : IClassFixture<
     [MemberData(nameof(S3Faults))]
     public async Task S3_fault_while_cloudinary_is_down_is_503_and_leaves_nothing(TcpFault fault, int size)
     {
-        using var client = api.ClientAs(Owner);
+        using var client = api.ClientFor(Owner);
         var totalBefore = await api.CatalogTotalAsync();
         var keysBefore = await api.Bucket.KeysAsync();
         var assetsBefore = api.Cloudinary.Assets.Select(a => a.PublicId).ToList();
@@ -101,7 +101,7 @@ public sealed class FaultMatrixTests(FaultMatrixApiFactory api) : IClassFixture<
         api.S3Proxy.Fault = fault;
         try
         {
-            using var response = await client.PostAsync(new Uri("/api/videos", UriKind.Relative), Samples.ValidForm($"S3 {fault} at {size}", video));
+            using var response = await client.PostAsync(new Uri("/api/videos", UriKind.Relative), UploadForm.Valid($"S3 {fault} at {size}", video).Build());
             var problem = await ProblemAssert.IsProblemAsync(response, HttpStatusCode.ServiceUnavailable, $"S3 {fault} at {size}");
             var providers = problem.GetProperty("attempts").EnumerateArray().Select(a => a.GetProperty("provider").GetString()).ToList();
             Assert.Equal(["cloudinary", "s3"], providers);

@@ -1,9 +1,7 @@
-using System.Net.Http.Headers;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Logging;
 using Stremora.TestKit.FakeCloudinary;
 using Stremora.TestKit.Faults;
-using Stremora.TestKit.Host;
 using Stremora.TestKit.S3;
 
 namespace Stremora.ReliabilityTests.Infrastructure;
@@ -48,15 +46,7 @@ public class CloudAndS3ApiFactory : ReliabilityApiFactory
         Bucket = await MotoServer.Instance.CreateBucketAsync();
         var moto = new Uri(MotoServer.Instance.Endpoint);
         S3Proxy = new TcpFaultProxy(moto.Host, moto.Port);
-        foreach (var (key, value) in Cloudinary.Settings)
-        {
-            With(key, value);
-        }
-
-        foreach (var (key, value) in Bucket.Settings)
-        {
-            With(key, value);
-        }
+        With(Cloudinary.Settings).WithS3(Bucket);
 
         // moto accepts any credentials: the service gets distinctive ones so a leak would be recognisable.
         With("AWS_ACCESS_KEY_ID", AwsAccessKeyId);
@@ -79,13 +69,6 @@ public class CloudAndS3ApiFactory : ReliabilityApiFactory
         await base.DisposeAsync();
         await Cloudinary.DisposeAsync();
         await S3Proxy.DisposeAsync();
-    }
-
-    public HttpClient ClientAs(string userId, bool admin = false)
-    {
-        var client = CreateClient();
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", TestTokens.For(userId, admin, signingKey: SigningKey));
-        return client;
     }
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)

@@ -1,7 +1,4 @@
 using System.Net.Http.Headers;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.Extensions.DependencyInjection;
 using Stremora.TestKit.FakeCloudinary;
 using Stremora.TestKit.Host;
 
@@ -15,24 +12,15 @@ public class KestrelApiFactory : ReliabilityApiFactory
 {
     public FakeCloudinaryServer Cloudinary { get; private set; } = null!;
 
-    public Uri ServerAddress { get; private set; } = null!;
-
     public override async Task InitializeAsync()
     {
         await base.InitializeAsync();
         Cloudinary = await FakeCloudinaryServer.StartAsync();
-        foreach (var (key, value) in Cloudinary.Settings)
-        {
-            With(key, value);
-        }
-
+        With(Cloudinary.Settings);
         With("Storage:Order", "cloudinary,local");
         // A short grace so the slow-loris case is quick; the rate itself is the product's default.
         With("Upload:BodyRateGracePeriodSeconds", "2");
-        UseKestrel(0);
-        StartServer();
-        var address = Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        ServerAddress = new Uri(address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal).Replace("localhost", "127.0.0.1", StringComparison.Ordinal));
+        StartKestrel();
     }
 
     public override async Task DisposeAsync()

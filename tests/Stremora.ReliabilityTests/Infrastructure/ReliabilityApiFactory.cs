@@ -11,6 +11,9 @@ public class ReliabilityApiFactory : StremoraApiFactory
     public const long MaxVideoBytes = 4 * 1024 * 1024;
     public const long MaxThumbnailBytes = 64 * 1024;
 
+    /// <summary>The description of every video <see cref="UploadAsync"/> uploads.</summary>
+    public const string UploadDescription = "Uploaded by the reliability suite.";
+
     public ReliabilityApiFactory()
     {
         With("Upload:MaxVideoBytes", MaxVideoBytes.ToString(CultureInfo.InvariantCulture));
@@ -18,20 +21,11 @@ public class ReliabilityApiFactory : StremoraApiFactory
         With("Cleanup:RetryDelaySeconds", "1");
     }
 
-    /// <summary>Every file under the local-disk root (relative paths).</summary>
-    public IReadOnlySet<string> StoredFiles() =>
-        Directory.Exists(LocalStorageRoot)
-            ? Directory.EnumerateFiles(LocalStorageRoot, "*", SearchOption.AllDirectories).Select(f => Path.GetRelativePath(LocalStorageRoot, f)).ToHashSet(StringComparer.Ordinal)
-            : new HashSet<string>(StringComparer.Ordinal);
-
-    public IReadOnlyList<string> SpoolFiles() =>
-        Directory.Exists(SpoolDirectory) ? [.. Directory.EnumerateFiles(SpoolDirectory, "*", SearchOption.AllDirectories)] : [];
-
     /// <summary>Uploads a small valid video as <paramref name="userId"/>; fails the test unless it is a 201.</summary>
     public async Task<JsonElement> UploadAsync(string userId, string title, byte[]? video = null)
     {
         using var client = ClientFor(userId);
-        using var response = await client.PostAsync(new Uri("/api/videos", UriKind.Relative), Samples.ValidForm(title, video));
+        using var response = await client.PostAsync(new Uri("/api/videos", UriKind.Relative), UploadForm.Valid(title, video, UploadDescription).Build());
         var body = await response.Content.ReadAsStringAsync();
         Assert.True(response.StatusCode == HttpStatusCode.Created, $"Upload answered {(int)response.StatusCode}: {body}");
         return JsonDocument.Parse(body).RootElement.Clone();

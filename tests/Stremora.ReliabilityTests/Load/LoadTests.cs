@@ -40,7 +40,7 @@ public sealed class LoadTests(LoadApiFactory api) : IClassFixture<LoadApiFactory
         var uploads = Enumerable.Range(0, Uploads).Select(async i =>
         {
             await go.WaitAsync();
-            using var response = await client.PostAsync(new Uri("/api/videos", UriKind.Relative), Samples.ValidForm($"Load {i}", video));
+            using var response = await client.PostAsync(new Uri("/api/videos", UriKind.Relative), UploadForm.Valid($"Load {i}", video).Build());
             return (response.StatusCode, Body: await response.Content.ReadAsStringAsync());
         }).ToList();
         go.Release(Uploads);

@@ -24,8 +24,8 @@ public sealed class SecretsTests(CloudAndS3ApiFactory api) : IClassFixture<Cloud
     [Fact]
     public async Task No_secret_reaches_logs_responses_files_or_the_database()
     {
-        using var owner = api.ClientAs(Owner);
-        using var admin = api.ClientAs("secrets-admin", admin: true);
+        using var owner = api.ClientFor(Owner);
+        using var admin = api.ClientFor("secrets-admin", admin: true);
 
         // Stored on Cloudinary; then Cloudinary fails and S3 takes it; then everything fails.
         var onCloudinary = await UploadAsync(owner, HttpStatusCode.Created);
@@ -92,7 +92,7 @@ public sealed class SecretsTests(CloudAndS3ApiFactory api) : IClassFixture<Cloud
 
     private async Task<Guid> UploadAsync(HttpClient client, HttpStatusCode expected)
     {
-        var form = Samples.ValidForm("Secret test", Samples.Mp4(64 * 1024, seed: (byte)_responses.Length));
+        var form = UploadForm.Valid("Secret test", Samples.Mp4(64 * 1024, seed: (byte)_responses.Length)).Build();
         using var response = await client.PostAsync(new Uri("/api/videos", UriKind.Relative), form);
         var body = await Record(response);
         Assert.True(response.StatusCode == expected, $"Upload answered {(int)response.StatusCode}, expected {(int)expected}: {body}");

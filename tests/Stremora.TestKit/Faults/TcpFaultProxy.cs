@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
 
@@ -28,6 +29,7 @@ public sealed class TcpFaultProxy : IAsyncDisposable
     private readonly IPEndPoint _target;
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _acceptLoop;
+    private readonly ConcurrentDictionary<TcpClient, TcpClient> _forwarding = new();
     private int _connections;
 
     public TcpFaultProxy(string targetHost, int targetPort)
@@ -47,6 +49,20 @@ public sealed class TcpFaultProxy : IAsyncDisposable
     public long CutAfterBytes { get; set; } = 64 * 1024;
 
     public int Connections => Volatile.Read(ref _connections);
+
+    /// <summary>"The server is gone": refuses new connections and resets the open ones. Set <see cref="Fault"/> back to <see cref="TcpFault.None"/> to bring it back.</summary>
+    public void GoDown()
+    {
+        Fault = TcpFault.Refuse;
+        foreach (var (client, upstream) in _forwarding)
+        {
+            foreach (var connection in (TcpClient[])[client, upstream])
+            {
+                connection.Client.LingerState = new LingerOption(true, 0);
+                connection.Dispose();
+            }
+        }
+    }
 
     public async ValueTask DisposeAsync()
     {
@@ -119,14 +135,27 @@ public sealed class TcpFaultProxy : IAsyncDisposable
     private async Task ForwardAsync(TcpClient client, long requestByteBudget, CancellationToken stop)
     {
         using var upstream = new TcpClient();
-        await upstream.ConnectAsync(_target, stop);
+        _forwarding[client] = upstream;
+        try
+        {
+            await upstream.ConnectAsync(_target, stop);
+            await PipeAsync(client, upstream, requestByteBudget, stop);
+        }
+        finally
+        {
+            _forwarding.TryRemove(client, out _);
+        }
+    }
+
+    private static async Task PipeAsync(TcpClient client, TcpClient upstream, long requestByteBudget, CancellationToken stop)
+    {
         using var link = CancellationTokenSource.CreateLinkedTokenSource(stop);
         var clientStream = client.GetStream();
         var upstreamStream = upstream.GetStream();
         var toServer = CopyAsync(clientStream, upstreamStream, requestByteBudget, link.Token);
         var toClient = CopyAsync(upstreamStream, clientStream, long.MaxValue, link.Token);
         var first = await Task.WhenAny(toServer, toClient);
-        if (first == toServer && toServer.Result == CopyEnd.BudgetSpent)
+        if (first == toServer && await toServer == CopyEnd.BudgetSpent)
         {
             client.Client.LingerState = new LingerOption(true, 0);
             upstream.Client.LingerState = new LingerOption(true, 0);

@@ -1,6 +1,10 @@
 using System.Net.Http.Headers;
+using Marten;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
 using Stremora.TestKit.Postgres;
 using Xunit;
 
@@ -26,10 +30,28 @@ public class StremoraApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
 
     public string SpoolDirectory => Path.Combine(WorkDirectory, "spool");
 
+    /// <summary>Set by <see cref="StartKestrel"/>: where the real server listens.</summary>
+    public Uri ServerAddress { get; private set; } = null!;
+
+    /// <summary>The host's event store, for looking at streams and documents behind the API.</summary>
+    public IDocumentStore Store => Services.GetRequiredService<IDocumentStore>();
+
     /// <summary>Adds or overrides a configuration key (ASP.NET form, e.g. <c>Storage:Order</c>) before the host starts.</summary>
     public StremoraApiFactory With(string key, string? value)
     {
         _settings[key] = value;
+        return this;
+    }
+
+    /// <summary>Adds or overrides several keys at once: what a fake server or a bucket hands out for a host to use it.</summary>
+    public StremoraApiFactory With(IEnumerable<KeyValuePair<string, string?>> settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        foreach (var (key, value) in settings)
+        {
+            _settings[key] = value;
+        }
+
         return this;
     }
 
@@ -52,12 +74,34 @@ public class StremoraApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
         }
     }
 
+    /// <summary>A client with a bearer token for <paramref name="userId"/>, signed with the key this host was given.</summary>
     public HttpClient ClientFor(string userId, bool admin = false)
     {
+        var signingKey = _settings.GetValueOrDefault("Auth:SigningKey") ?? TestTokens.SigningKey;
         var client = CreateClient();
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", TestTokens.For(userId, admin));
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", TestTokens.For(userId, admin, signingKey: signingKey));
         return client;
     }
+
+    /// <summary>Starts the host on real Kestrel (loopback, a free port), for what the in-memory server cannot show: body limits, raw sockets.</summary>
+    public Uri StartKestrel()
+    {
+        UseKestrel(0);
+        StartServer();
+        var address = Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        ServerAddress = new Uri(address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal).Replace("localhost", "127.0.0.1", StringComparison.Ordinal));
+        return ServerAddress;
+    }
+
+    /// <summary>Every file under the local-disk root (relative paths).</summary>
+    public IReadOnlySet<string> StoredFiles() =>
+        Directory.Exists(LocalStorageRoot)
+            ? Directory.EnumerateFiles(LocalStorageRoot, "*", SearchOption.AllDirectories).Select(f => Path.GetRelativePath(LocalStorageRoot, f)).ToHashSet(StringComparer.Ordinal)
+            : new HashSet<string>(StringComparer.Ordinal);
+
+    /// <summary>Every spool file still on disk: each upload must remove its own.</summary>
+    public IReadOnlyList<string> SpoolFiles() =>
+        Directory.Exists(SpoolDirectory) ? [.. Directory.EnumerateFiles(SpoolDirectory, "*", SearchOption.AllDirectories)] : [];
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {

@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using Npgsql;
 
 namespace Stremora.TestKit.Postgres;
@@ -57,7 +55,7 @@ public sealed class PostgresServer
 
         var user = asPostgres ? "postgres" : null;
         Run(Path.Combine(bin, "initdb"), ["-D", data, "-U", "stremora", "--auth=trust", "--no-sync", "-E", "UTF8", "--locale=C"], user);
-        var port = FreePort();
+        var port = Loopback.FreePort();
         Run(
             Path.Combine(bin, "pg_ctl"),
             ["-D", data, "-l", Path.Combine(root, "server.log"), "-w", "-t", "60", "start",
@@ -95,13 +93,6 @@ public sealed class PostgresServer
         return candidates.FirstOrDefault(d => File.Exists(Path.Combine(d, "pg_ctl")))
             ?? throw new InvalidOperationException(
                 $"No PostgreSQL server binaries under /usr/lib/postgresql/*/bin: install the 'postgresql' package or set {ExternalVariable}.");
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     private static void Run(string file, IReadOnlyList<string> arguments, string? asUser)

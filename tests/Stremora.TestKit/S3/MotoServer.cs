@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using Amazon.Runtime;
 using Amazon.S3;
 using Amazon.S3.Model;
@@ -59,7 +57,7 @@ public sealed class MotoServer
                 Environment.GetEnvironmentVariable("STREMORA_TEST_S3_SECRET_KEY") ?? "test-secret");
         }
 
-        var port = FreePort();
+        var port = Loopback.FreePort();
 
         // Through a tiny shell that kills moto when its stdin closes: that happens however this process
         // ends (test hosts are often killed rather than exited, and ProcessExit handlers then never run).
@@ -138,12 +136,6 @@ public sealed class MotoServer
         }
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }
 
 /// <summary>A fresh bucket on the test S3.</summary>

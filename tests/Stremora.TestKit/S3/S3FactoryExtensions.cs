@@ -9,11 +9,6 @@ public static class S3FactoryExtensions
     {
         ArgumentNullException.ThrowIfNull(factory);
         ArgumentNullException.ThrowIfNull(bucket);
-        foreach (var (key, value) in bucket.Settings)
-        {
-            factory.With(key, value);
-        }
-
-        return factory;
+        return factory.With(bucket.Settings.Select(setting => KeyValuePair.Create(setting.Key, (string?)setting.Value)));
     }
 }

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 
-namespace Stremora.Modules.Storage.Tests.Failover;
+namespace Stremora.Modules.Storage.Tests.EndToEnd;
 
 /// <summary>
 /// Records the method and URI of every HttpClient request this process sends to one port, through

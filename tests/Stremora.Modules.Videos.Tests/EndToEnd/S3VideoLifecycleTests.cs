@@ -3,7 +3,7 @@ using System.Text.Json;
 using Stremora.Modules.Videos.Tests.Infrastructure;
 using Stremora.TestKit.S3;
 
-namespace Stremora.Modules.Videos.Tests.S3;
+namespace Stremora.Modules.Videos.Tests.EndToEnd;
 
 /// <summary>The host with S3 (moto_server on loopback) as its provider.</summary>
 public sealed class S3VideosApi : IAsyncLifetime

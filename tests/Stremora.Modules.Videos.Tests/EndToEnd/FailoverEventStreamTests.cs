@@ -3,32 +3,17 @@ using System.Text.Json;
 using Snapshooter;
 using Snapshooter.Xunit;
 using Stremora.Modules.Videos.Tests.Infrastructure;
-using Stremora.TestKit.S3;
+using Stremora.TestKit.Faults;
 
-namespace Stremora.Modules.Videos.Tests.S3;
+namespace Stremora.Modules.Videos.Tests.EndToEnd;
 
 /// <summary>Chain "s3,local" with S3 unreachable (its proxy is down from the start): uploads fail over to local disk.</summary>
-public sealed class S3DownThenLocalApi : IAsyncLifetime
+public sealed class S3DownThenLocalApi : S3BehindProxyApi
 {
-    public VideosApiFactory Api { get; } = new();
-
-    public SwitchableTcpProxy Proxy { get; private set; } = null!;
-
-    public async Task InitializeAsync()
+    protected override void Configure(VideosApiFactory api, TcpFaultProxy proxy)
     {
-        var bucket = await MotoServer.Instance.CreateBucketAsync();
-        Proxy = new SwitchableTcpProxy(new Uri(MotoServer.Instance.Endpoint));
-        Proxy.GoDown();
-        Api.WithS3(bucket)
-            .With("AWS_ENDPOINT_URL_S3", Proxy.Endpoint)
-            .With("Storage:Order", "s3,local");
-        await Api.InitializeAsync();
-    }
-
-    public async Task DisposeAsync()
-    {
-        await Api.DisposeAsync();
-        await Proxy.DisposeAsync();
+        proxy.GoDown();
+        api.With("Storage:Order", "s3,local");
     }
 }
 

@@ -3,13 +3,14 @@ using System.Net.Http.Headers;
 using System.Text.Json;
 using Amazon.S3.Model;
 using Microsoft.AspNetCore.Mvc.Testing;
-using Stremora.TestKit.Host;
+using Stremora.Modules.Storage.Tests.Support;
 using Stremora.TestKit.FakeCloudinary;
+using Stremora.TestKit.Host;
 using Stremora.TestKit.Streams;
 using Xunit.Abstractions;
 using Stremora.Modules.Storage.Contracts;
 
-namespace Stremora.Modules.Storage.Tests.Failover;
+namespace Stremora.Modules.Storage.Tests.EndToEnd;
 
 /// <summary>Memory is measured process-wide, so these run alone, after every parallel test class.</summary>
 [CollectionDefinition(nameof(FailoverMemoryMeasuredTests), DisableParallelization = true)]
@@ -18,7 +19,7 @@ public sealed class FailoverMemoryMeasuredTests;
 public sealed class LargeFileFixture : FailoverHostFixture;
 
 /// <summary>
-/// Issue 3, must show: a 150 MB file goes to Cloudinary in chunks and to S3 in parts while this
+/// A 150 MB file goes to Cloudinary in chunks and to S3 in parts while this
 /// process's memory stays bounded by buffers. The file is generated as it is read; if any layer held
 /// it whole, the live heap (and the resident set) would grow by at least its 150 MB.
 /// </summary>
@@ -109,14 +110,7 @@ public sealed class LargeFileStreamingTests : IClassFixture<LargeFileFixture>
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", TestTokens.For("large-uploader", admin: false));
         var memory = MemoryGrowth.Start();
         await using var video = new GeneratedStream(FileBytes, seed: 9, header: GeneratedStream.Mp4Ftyp) { EveryEightMiB = memory.Sample };
-        using var form = new MultipartFormDataContent
-        {
-            { new StringContent("A long film"), "title" },
-            { new StringContent("150 MB, never held in memory."), "description" },
-        };
-        var file = new StreamContent(video, 81920);
-        file.Headers.ContentType = new MediaTypeHeaderValue("video/mp4");
-        form.Add(file, "video", "film.mp4");
+        using var form = new UploadForm().Field("title", "A long film").Field("description", "150 MB, never held in memory.").File("video", video, "video/mp4", "film.mp4", bufferSize: 81920).Build();
 
         using var response = await client.PostAsync(new Uri("/api/videos", UriKind.Relative), form);
         var body = await response.Content.ReadAsStringAsync();

@@ -1,14 +1,14 @@
 using System.Net;
-using System.Net.Http.Headers;
 using System.Text.Json;
+using Stremora.Modules.Storage.Tests.Support;
 using Stremora.TestKit.Streams;
 using Stremora.Modules.Storage.Contracts;
 
-namespace Stremora.Modules.Storage.Tests.Failover;
+namespace Stremora.Modules.Storage.Tests.EndToEnd;
 
 public sealed class HealthyCloudinaryFixture : FailoverHostFixture;
 
-/// <summary>Issue 3, must show: with Cloudinary healthy a video lands there, and its URL serves the very bytes sent.</summary>
+/// <summary>With Cloudinary healthy a video lands there, and its URL serves the very bytes sent.</summary>
 public sealed class HealthyCloudinaryTests : IClassFixture<HealthyCloudinaryFixture>
 {
     private readonly HealthyCloudinaryFixture _fixture;
@@ -41,14 +41,7 @@ public sealed class HealthyCloudinaryTests : IClassFixture<HealthyCloudinaryFixt
     {
         using var client = _fixture.Host.ClientFor("healthy-uploader");
         await using var video = new GeneratedStream(2_500_000, seed: 11, header: GeneratedStream.Mp4Ftyp);
-        using var form = new MultipartFormDataContent
-        {
-            { new StringContent("Healthy Cloudinary"), "title" },
-            { new StringContent("Lands on the first provider."), "description" },
-        };
-        var file = new StreamContent(video);
-        file.Headers.ContentType = new MediaTypeHeaderValue("video/mp4");
-        form.Add(file, "video", "clip.mp4");
+        using var form = new UploadForm().Field("title", "Healthy Cloudinary").Field("description", "Lands on the first provider.").File("video", video, "video/mp4", "clip.mp4").Build();
 
         using var response = await client.PostAsync(new Uri("/api/videos", UriKind.Relative), form);
 

@@ -1,9 +1,10 @@
+using Stremora.Modules.Storage.Tests.Support;
 using Stremora.TestKit.FakeCloudinary;
 using Stremora.TestKit.Host;
 using Stremora.TestKit.Streams;
 using Stremora.Modules.Storage.Contracts;
 
-namespace Stremora.Modules.Storage.Tests.Failover;
+namespace Stremora.Modules.Storage.Tests.EndToEnd;
 
 /// <summary>Short Cloudinary time limits (the hang case), and a circuit that never opens so each fault is tried on its own.</summary>
 public sealed class CloudinaryFaultFixture : FailoverHostFixture
@@ -20,7 +21,7 @@ public sealed class CloudinaryFaultFixture : FailoverHostFixture
 }
 
 /// <summary>
-/// Issue 3, must show: whatever way Cloudinary fails, the file lands on S3 with identical bytes (read
+/// Whatever way Cloudinary fails, the file lands on S3 with identical bytes (read
 /// back through the presigned URL) and the attempts list Cloudinary's failure, with no secret in it.
 /// </summary>
 public sealed class CloudinaryFaultFailoverTests : IClassFixture<CloudinaryFaultFixture>

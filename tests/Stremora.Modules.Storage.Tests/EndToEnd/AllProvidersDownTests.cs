@@ -1,13 +1,13 @@
 using System.Net;
-using System.Net.Http.Headers;
 using System.Text.Json;
 using Stremora.Modules.Storage.Contracts;
-using Stremora.TestKit.Faults;
+using Stremora.Modules.Storage.Tests.Support;
 using Stremora.TestKit.FakeCloudinary;
+using Stremora.TestKit.Faults;
 using Stremora.TestKit.Host;
 using Stremora.TestKit.Streams;
 
-namespace Stremora.Modules.Storage.Tests.Failover;
+namespace Stremora.Modules.Storage.Tests.EndToEnd;
 
 /// <summary>S3 reached through a TCP fault proxy in front of moto_server, so a test can refuse or cut its connections.</summary>
 public sealed class ProxiedS3Fixture : FailoverHostFixture
@@ -38,7 +38,7 @@ public sealed class ProxiedS3Fixture : FailoverHostFixture
 }
 
 /// <summary>
-/// Issue 3, must show: with Cloudinary and S3 both down the caller gets an error listing both
+/// With Cloudinary and S3 both down the caller gets an error listing both
 /// attempts, and nothing is left behind: no asset or pending chunked upload on Cloudinary, no object
 /// or unfinished multipart upload in the bucket, no spool file.
 /// </summary>
@@ -111,14 +111,7 @@ public sealed class AllProvidersDownTests : IClassFixture<ProxiedS3Fixture>
         _fixture.S3Proxy.Fault = TcpFault.Refuse;
         using var client = _fixture.Host.ClientFor("both-down-uploader");
         await using var video = new GeneratedStream(1_500_000, seed: 23, header: GeneratedStream.Mp4Ftyp);
-        using var form = new MultipartFormDataContent
-        {
-            { new StringContent("Nowhere to go"), "title" },
-            { new StringContent("Both providers are down."), "description" },
-        };
-        var file = new StreamContent(video);
-        file.Headers.ContentType = new MediaTypeHeaderValue("video/mp4");
-        form.Add(file, "video", "clip.mp4");
+        using var form = new UploadForm().Field("title", "Nowhere to go").Field("description", "Both providers are down.").File("video", video, "video/mp4", "clip.mp4").Build();
 
         using var response = await client.PostAsync(new Uri("/api/videos", UriKind.Relative), form);
 

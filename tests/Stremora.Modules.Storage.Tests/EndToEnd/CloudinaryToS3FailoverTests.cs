@@ -1,7 +1,7 @@
-using System.Security.Cryptography;
 using Microsoft.Extensions.DependencyInjection;
 using Stremora.Modules.Storage.Contracts;
 using Stremora.Modules.Storage.Failover;
+using Stremora.Modules.Storage.Tests.Support;
 using Stremora.TestKit.Diagnostics;
 using Stremora.TestKit.FakeCloudinary;
 using Stremora.TestKit.Host;
@@ -9,58 +9,30 @@ using Stremora.TestKit.S3;
 using Stremora.TestKit.Streams;
 using Xunit.Abstractions;
 
-namespace Stremora.Modules.Storage.Tests.Failover;
+namespace Stremora.Modules.Storage.Tests.EndToEnd;
 
-/// <summary>The real host with the fake Cloudinary first and S3 (moto) behind it, as in production.</summary>
-public abstract class CloudinaryThenS3Host : IAsyncLifetime
+/// <summary>The real host with the fake Cloudinary first and S3 (moto) behind it, as in production, plus each fixture's settings.</summary>
+public abstract class CloudinaryThenS3Host : FailoverHostFixture
 {
-    public FakeCloudinaryServer Cloudinary { get; private set; } = null!;
-
-    public TestBucket Bucket { get; private set; } = null!;
-
-    public StremoraApiFactory Api { get; private set; } = null!;
-
-    public IVideoStorage Storage => Api.Services.GetRequiredService<IVideoStorage>();
-
     protected abstract IReadOnlyDictionary<string, string> Extra { get; }
-
-    public async Task InitializeAsync()
-    {
-        Cloudinary = await FakeCloudinaryServer.StartAsync();
-        Bucket = await MotoServer.Instance.CreateBucketAsync();
-        Api = new StremoraApiFactory().WithS3(Bucket).With("Storage:Order", "cloudinary,s3");
-        foreach (var (key, value) in Cloudinary.Settings)
-        {
-            Api.With(key, value);
-        }
-
-        foreach (var (key, value) in Extra)
-        {
-            Api.With(key, value);
-        }
-
-        await Api.InitializeAsync();
-    }
-
-    public async Task DisposeAsync()
-    {
-        await Api.DisposeAsync();
-        await Cloudinary.DisposeAsync();
-    }
 
     public static StoreFileRequest Request(out string key)
     {
-        key = $"videos/{Guid.CreateVersion7()}/video";
-        return new StoreFileRequest(StoredFileKind.Video, key, "video/mp4", 1L << 31);
+        var request = Uploads.VideoRequest("failover");
+        key = request.Key;
+        return request;
     }
 
-    public static async Task<string> Sha256OfUrlAsync(string url)
+    public static async Task<string> Sha256OfUrlAsync(string url) => (await Uploads.FetchAsync(url)).Sha256;
+
+    protected override Task ConfigureAsync(StremoraApiFactory host)
     {
-        using var http = new HttpClient { Timeout = TimeSpan.FromMinutes(5) };
-        using var response = await http.GetAsync(new Uri(url), HttpCompletionOption.ResponseHeadersRead);
-        response.EnsureSuccessStatusCode();
-        await using var body = await response.Content.ReadAsStreamAsync();
-        return Convert.ToHexStringLower(await SHA256.HashDataAsync(body));
+        foreach (var (key, value) in Extra)
+        {
+            host.With(key, value);
+        }
+
+        return Task.CompletedTask;
     }
 }
 
@@ -116,7 +88,7 @@ public sealed class CloudinaryToS3FailoverTests(FaultsHost host, ITestOutputHelp
             Assert.False(string.IsNullOrWhiteSpace(result.Attempts[0].Error));
             Assert.Equal(source.Sha256, await CloudinaryThenS3Host.Sha256OfUrlAsync(result.File.ProviderUrl!));
             Assert.DoesNotContain(host.Cloudinary.Assets, a => a.PublicId.EndsWith(key, StringComparison.Ordinal));
-            Assert.Empty(Directory.GetFiles(host.Api.SpoolDirectory));
+            Assert.Empty(Directory.GetFiles(host.Host.SpoolDirectory));
         }
         finally
         {
@@ -181,7 +153,7 @@ public sealed class BothProvidersDownTests(BothDownHost host) : IClassFixture<Bo
                 failure.Attempts.Select(a => (a.Provider, a.Outcome)));
             Assert.Equal("S3 upload failed: 404 NoSuchBucket", failure.Attempts[1].Error);
             Assert.DoesNotContain(host.Cloudinary.Assets, a => a.PublicId.EndsWith(key, StringComparison.Ordinal));
-            Assert.Empty(Directory.GetFiles(host.Api.SpoolDirectory));
+            Assert.Empty(Directory.GetFiles(host.Host.SpoolDirectory));
         }
         finally
         {
@@ -206,7 +178,7 @@ public sealed class CloudinaryCircuitTests(CircuitHost host) : IClassFixture<Cir
     [Fact]
     public async Task After_repeated_failures_uploads_skip_cloudinary_until_the_cool_down_then_try_it_again()
     {
-        var cloudinary = host.Api.Services.GetRequiredService<FailoverChain>().Links.Single(l => l.Name == "cloudinary");
+        var cloudinary = host.Host.Services.GetRequiredService<FailoverChain>().Links.Single(l => l.Name == "cloudinary");
         host.Cloudinary.Faults.FailAll(FakeCloudinaryFault.Hang);
         for (var i = 0; i < 2; i++)
         {

@@ -1,9 +1,10 @@
-using Stremora.TestKit.Faults;
+using Stremora.Modules.Storage.Tests.Support;
 using Stremora.TestKit.FakeCloudinary;
+using Stremora.TestKit.Faults;
 using Stremora.TestKit.Streams;
 using Stremora.Modules.Storage.Contracts;
 
-namespace Stremora.Modules.Storage.Tests.Failover;
+namespace Stremora.Modules.Storage.Tests.EndToEnd;
 
 /// <summary>
 /// The client going away half-way is not a provider failure: the upload stops, the client's error
@@ -31,10 +32,10 @@ public sealed class ClientAbortTests : IClassFixture<ProxiedS3Fixture>
         await using var video = new GeneratedStream(30_000_000, seed: 41, header: GeneratedStream.Mp4Ftyp)
         {
             FailAfterBytes = 12_000_000,
-            BeforeFailing = () => Uploads.EventuallyAsync(
+            BeforeFailing = () => Eventually.UntilAsync(
                 () => s3Calls.Requests.Any(c => c.StartsWith("PUT ", StringComparison.Ordinal) && c.Contains("partNumber=2", StringComparison.Ordinal)),
-                TimeSpan.FromSeconds(60),
-                "S3 to start sending part 2"),
+                "S3 started sending part 2",
+                TimeSpan.FromSeconds(60)),
         };
 
         var failure = Assert.IsType<IOException>(Assert.IsType<StoreOutcome.Aborted>(await _fixture.Storage.StoreAsync(Uploads.VideoRequest("client-gone"), video, CancellationToken.None)).Cause);

@@ -1,12 +1,13 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Stremora.Modules.Storage.S3;
-using Stremora.Modules.Storage.Tests.S3;
+using Stremora.Modules.Storage.Tests.Failover;
+using Stremora.Modules.Storage.Tests.Support;
 using Stremora.TestKit.S3;
 using Stremora.TestKit.Streams;
 using Stremora.Modules.Storage.Contracts;
 
-namespace Stremora.Modules.Storage.Tests.Failover;
+namespace Stremora.Modules.Storage.Tests.S3;
 
 /// <summary>
 /// S3 may carry out a request whose answer the service never got (the client went away, the attempt

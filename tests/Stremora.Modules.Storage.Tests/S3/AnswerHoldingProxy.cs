@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace Stremora.Modules.Storage.Tests.Failover;
+namespace Stremora.Modules.Storage.Tests.S3;
 
 /// <summary>
 /// A TCP proxy that forwards requests at once but, on connections accepted while <see cref="Holding"/>

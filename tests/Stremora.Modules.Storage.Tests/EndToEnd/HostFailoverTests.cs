@@ -1,30 +1,21 @@
-using System.Net;
-using System.Net.Sockets;
 using Microsoft.Extensions.DependencyInjection;
 using Stremora.Modules.Storage.Contracts;
 using Stremora.TestKit.Host;
 using Stremora.TestKit.S3;
 using Stremora.TestKit.Streams;
 
-namespace Stremora.Modules.Storage.Tests.Failover;
+namespace Stremora.Modules.Storage.Tests.EndToEnd;
 
 /// <summary>The chain as the host wires it: S3 first, local disk behind it.</summary>
 public sealed class HostFailoverTests
 {
-    private static int ClosedPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
     [Fact]
     public async Task When_s3_is_unreachable_the_file_lands_on_local_disk_with_identical_bytes()
     {
         var bucket = await MotoServer.Instance.CreateBucketAsync();
         await using var api = new StremoraApiFactory()
             .WithS3(bucket)
-            .With("AWS_ENDPOINT_URL_S3", $"http://127.0.0.1:{ClosedPort()}")
+            .With("AWS_ENDPOINT_URL_S3", $"http://127.0.0.1:{Loopback.FreePort()}")
             .With("Storage:Order", "s3,local");
         await api.InitializeAsync();
         var storage = api.Services.GetRequiredService<IVideoStorage>();

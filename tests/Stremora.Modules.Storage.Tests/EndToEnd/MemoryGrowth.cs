@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace Stremora.Modules.Storage.Tests.Failover;
+namespace Stremora.Modules.Storage.Tests.EndToEnd;
 
 /// <summary>
 /// Peak memory growth of this whole test process (host, fake Cloudinary and test) over a baseline:

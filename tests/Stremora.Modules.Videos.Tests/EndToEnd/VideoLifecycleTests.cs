@@ -4,7 +4,7 @@ using Snapshooter;
 using Snapshooter.Xunit;
 using Stremora.Modules.Videos.Tests.Infrastructure;
 
-namespace Stremora.Modules.Videos.Tests;
+namespace Stremora.Modules.Videos.Tests.EndToEnd;
 
 /// <summary>The whole life of a video through HTTP: upload, get, list, history, delete, cleanup, 404.</summary>
 [Collection(VideosApiGroup.Name)]

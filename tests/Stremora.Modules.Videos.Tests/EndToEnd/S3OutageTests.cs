@@ -1,38 +1,17 @@
 using System.Net;
 using System.Text.Json;
 using Stremora.Modules.Videos.Tests.Infrastructure;
-using Stremora.TestKit.S3;
+using Stremora.TestKit.Faults;
 
-namespace Stremora.Modules.Videos.Tests.S3;
+namespace Stremora.Modules.Videos.Tests.EndToEnd;
 
-/// <summary>The host's S3 traffic goes through a proxy the test can switch off.</summary>
-public sealed class S3BehindProxyApi : IAsyncLifetime
+/// <summary>The host's S3 traffic goes through a proxy the test can switch off; cleanups retry long enough to outlast the outage.</summary>
+public sealed class S3OutageApi : S3BehindProxyApi
 {
-    public VideosApiFactory Api { get; } = new();
-
-    public TestBucket Bucket { get; private set; } = null!;
-
-    public SwitchableTcpProxy Proxy { get; private set; } = null!;
-
-    public async Task InitializeAsync()
-    {
-        Bucket = await MotoServer.Instance.CreateBucketAsync();
-        Proxy = new SwitchableTcpProxy(new Uri(MotoServer.Instance.Endpoint));
-        Api.WithS3(Bucket)
-            .With("AWS_ENDPOINT_URL_S3", Proxy.Endpoint)
-            .With("Storage:Order", "s3")
-            .With("Cleanup:MaxAttempts", "20");
-        await Api.InitializeAsync();
-    }
-
-    public async Task DisposeAsync()
-    {
-        await Api.DisposeAsync();
-        await Proxy.DisposeAsync();
-    }
+    protected override void Configure(VideosApiFactory api, TcpFaultProxy proxy) => api.With("Cleanup:MaxAttempts", "20");
 }
 
-public sealed class S3OutageTests(S3BehindProxyApi s3) : IClassFixture<S3BehindProxyApi>
+public sealed class S3OutageTests(S3OutageApi s3) : IClassFixture<S3OutageApi>
 {
     [Fact]
     public async Task Delete_while_s3_is_down_retries_the_cleanup_until_s3_is_back_and_the_object_is_gone()
@@ -56,7 +35,7 @@ public sealed class S3OutageTests(S3BehindProxyApi s3) : IClassFixture<S3BehindP
         }
         finally
         {
-            s3.Proxy.ComeBack();
+            s3.Proxy.Fault = TcpFault.None;
         }
 
         await Eventually.UntilAsync(async () => (await s3.Bucket.KeysAsync()).Count == 0, "a retry deleted the object once S3 was back");
