@@ -5,12 +5,18 @@ using Stremora.Modules.Storage.Contracts;
 
 namespace Stremora.Modules.Videos;
 
-internal static class VideoStatuses
+/// <summary>Where a video is in its life; stored, queried and shown as the contract's lower-case names.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<VideoStatus>))]
+internal enum VideoStatus
 {
-    public const string Uploading = "uploading";
-    public const string Ready = "ready";
-    public const string Failed = "failed";
-    public const string Deleted = "deleted";
+    [JsonStringEnumMemberName("uploading")]
+    Uploading,
+    [JsonStringEnumMemberName("ready")]
+    Ready,
+    [JsonStringEnumMemberName("failed")]
+    Failed,
+    [JsonStringEnumMemberName("deleted")]
+    Deleted,
 }
 
 /// <summary>Where the removal of one stored file stands; stored and shown as the lower-case names.</summary>
@@ -78,7 +84,7 @@ internal sealed record VideoDetails
 
     public string Description { get; init; } = "";
 
-    public string Status { get; init; } = VideoStatuses.Uploading;
+    public VideoStatus Status { get; init; } = VideoStatus.Uploading;
 
     public DateTimeOffset CreatedAt { get; init; }
 
@@ -133,7 +139,7 @@ internal sealed class VideoDetailsProjection : SingleStreamProjection<VideoDetai
             OwnerId = started.OwnerId,
             Title = started.Title,
             Description = started.Description,
-            Status = VideoStatuses.Uploading,
+            Status = VideoStatus.Uploading,
             CreatedAt = started.StartedAt,
             IdempotencyKeyHash = started.IdempotencyKeyHash,
         },
@@ -146,9 +152,9 @@ internal sealed class VideoDetailsProjection : SingleStreamProjection<VideoDetai
         {
             Attempts = [.. video.Attempts, new VideoAttemptDetails(stored.File, stored.Provider, AttemptOutcomes.Stored, null, stored.ElapsedMs)],
         },
-        ({ } video, VideoReady ready) => video with { Status = VideoStatuses.Ready, Title = ready.Title, Description = ready.Description },
-        ({ } video, VideoUploadFailed failed) => video with { Status = VideoStatuses.Failed, FailureReason = failed.Reason },
-        ({ } video, VideoDeleted) => video with { Status = VideoStatuses.Deleted },
+        ({ } video, VideoReady ready) => video with { Status = VideoStatus.Ready, Title = ready.Title, Description = ready.Description },
+        ({ } video, VideoUploadFailed failed) => video with { Status = VideoStatus.Failed, FailureReason = failed.Reason },
+        ({ } video, VideoDeleted) => video with { Status = VideoStatus.Deleted },
         ({ } video, StoredFileCleanupScheduled scheduled) => WithCleanup(video, scheduled.File, scheduled.Provider, scheduled.Locator, CleanupState.Scheduled),
         ({ } video, StoredFileCleanedUp cleaned) => WithCleanup(video, cleaned.File, cleaned.Provider, cleaned.Locator, CleanupState.Done),
         ({ } video, StoredFileCleanupFailed failed) => WithCleanup(video, failed.File, failed.Provider, failed.Locator, failed.WillRetry ? CleanupState.Retrying : CleanupState.Failed),

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Serialization;
 using Stremora.Modules.Storage.Contracts;
 
@@ -15,6 +16,9 @@ internal sealed record VideoResponse(
     VideoFileResponse? Thumbnail,
     IReadOnlyList<VideoAttemptResponse> Attempts)
 {
+    /// <summary>The status as the contract writes it (the same name the read model stores).</summary>
+    public static string StatusName(VideoStatus status) => JsonSerializer.Serialize(status).Trim('"');
+
     public static string Location(Guid id) => $"/api/videos/{id}";
 
     /// <summary>Asks storage for playback URLs now: S3 URLs are presigned and expire, so they are never stored.</summary>
@@ -28,7 +32,7 @@ internal sealed record VideoResponse(
             video.Title,
             video.Description,
             video.OwnerId,
-            video.Status,
+            StatusName(video.Status),
             video.CreatedAt,
             await VideoFileResponse.FromAsync(file, storage, ct),
             video.Thumbnail is null ? null : await VideoFileResponse.FromAsync(video.Thumbnail, storage, ct),

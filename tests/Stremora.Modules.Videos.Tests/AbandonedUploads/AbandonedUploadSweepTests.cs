@@ -39,8 +39,8 @@ public sealed class AbandonedUploadSweepTests(VideosApiFactory api)
         Assert.True(swept >= 1);
         await using (var query = api.Store.QuerySession())
         {
-            Assert.Equal(VideoStatuses.Failed, (await query.LoadAsync<VideoDetails>(stuckId))!.Status);
-            Assert.Equal(VideoStatuses.Uploading, (await query.LoadAsync<VideoDetails>(recentId))!.Status);
+            Assert.Equal(VideoStatus.Failed, (await query.LoadAsync<VideoDetails>(stuckId))!.Status);
+            Assert.Equal(VideoStatus.Uploading, (await query.LoadAsync<VideoDetails>(recentId))!.Status);
         }
 
         await Eventually.UntilAsync(() => Task.FromResult(!api.StoredFiles().Any(f => f.Contains(stuckId.ToString("N"), StringComparison.Ordinal))), "the swept upload's file was removed");

@@ -23,7 +23,7 @@ public sealed class VideoDetailsProjectionTests
     public void An_upload_in_progress_is_uploading_with_its_owner_and_start_time()
     {
         var video = Fold(StartedEvent())!;
-        Assert.Equal((Id, "owner", VideoStatuses.Uploading, Started, "hash"), (video.Id, video.OwnerId, video.Status, video.CreatedAt, video.IdempotencyKeyHash));
+        Assert.Equal((Id, "owner", VideoStatus.Uploading, Started, "hash"), (video.Id, video.OwnerId, video.Status, video.CreatedAt, video.IdempotencyKeyHash));
     }
 
     [Fact]
@@ -35,7 +35,7 @@ public sealed class VideoDetailsProjectionTests
             VideoStored(),
             new VideoReady("Final title", "Final description", Started))!;
 
-        Assert.Equal(VideoStatuses.Ready, video.Status);
+        Assert.Equal(VideoStatus.Ready, video.Status);
         Assert.Equal(("Final title", "Final description"), (video.Title, video.Description));
         Assert.Equal("s3", video.Video!.Provider);
         Assert.Null(video.Thumbnail);
@@ -61,7 +61,7 @@ public sealed class VideoDetailsProjectionTests
             new VideoReady("t", "", Started),
             new VideoDeleted("owner", false, Started),
             new StoredFileCleanupScheduled(StoredFileKind.Video, "s3", "videos/x/video", null, "video deleted"))!;
-        Assert.Equal(VideoStatuses.Deleted, video.Status);
+        Assert.Equal(VideoStatus.Deleted, video.Status);
         Assert.Equal(CleanupState.Scheduled, video.Cleanups.Single().State);
         Assert.Empty(video.StoredFiles());
 
@@ -75,7 +75,7 @@ public sealed class VideoDetailsProjectionTests
     public void A_failed_upload_is_failed_and_still_lists_what_it_stored_until_cleanup_is_scheduled()
     {
         var failed = Fold(StartedEvent(), VideoStored(), new VideoUploadFailed("thumbnail is not an image", Started))!;
-        Assert.Equal(VideoStatuses.Failed, failed.Status);
+        Assert.Equal(VideoStatus.Failed, failed.Status);
         Assert.Single(failed.StoredFiles());
     }
 

@@ -28,7 +28,7 @@ public sealed class Leftovers
         Assert.Equal(0, JsonDocument.Parse(list).RootElement.GetProperty("total").GetInt32());
         await using var session = _api.Store.QuerySession();
         var live = await session.Query<VideoDetails>()
-            .Where(v => v.OwnerId == _owner && (v.Status == VideoStatuses.Ready || v.Status == VideoStatuses.Uploading))
+            .Where(v => v.OwnerId == _owner && (v.Status == VideoStatus.Ready || v.Status == VideoStatus.Uploading))
             .CountAsync();
         Assert.Equal(0, live);
 

@@ -34,7 +34,7 @@ public sealed class VideoFileMovedProjectionTests
             new VideoFileDetails(StoredFileKind.Video, "cloudinary", "stremora/videos/x/video", "https://cdn/v.mp4", 10, "video/mp4", Sha),
             moved.Video);
         Assert.Equal("s3", moved.Thumbnail!.Provider);
-        Assert.Equal(VideoStatuses.Ready, moved.Status);
+        Assert.Equal(VideoStatus.Ready, moved.Status);
     }
 
     [Fact]
@@ -56,7 +56,7 @@ public sealed class VideoFileMovedProjectionTests
 
         Assert.True(missing.Thumbnail!.Missing);
         Assert.False(missing.Video!.Missing);
-        Assert.Equal(VideoStatuses.Ready, missing.Status);
+        Assert.Equal(VideoStatus.Ready, missing.Status);
     }
 
     [Fact]

@@ -43,7 +43,7 @@ public sealed class StorageUnavailableTests(BrokenStorageApiFactory broken) : IC
         await using var session = broken.Api.Store.QuerySession();
         var videos = await session.Query<VideoDetails>().Where(v => v.OwnerId == owner).ToListAsync();
         var video = Assert.Single(videos);
-        Assert.Equal(VideoStatuses.Failed, video.Status);
+        Assert.Equal(VideoStatus.Failed, video.Status);
         Assert.Equal(attempts.Count, video.Attempts.Count);
         var (status, _) = await broken.Api.CreateClient().SendAsync(HttpMethod.Get, $"/api/videos/{video.Id}");
         Assert.Equal(HttpStatusCode.NotFound, status);

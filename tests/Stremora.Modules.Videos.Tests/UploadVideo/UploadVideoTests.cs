@@ -190,7 +190,7 @@ public sealed class UploadVideoTests(VideosApiFactory api)
         // Both files had been stored before the failing write, and were removed at once.
         await using var session = api.Store.QuerySession();
         var video = Assert.Single(await session.Query<VideoDetails>().Where(v => v.OwnerId == owner).ToListAsync());
-        Assert.Equal(VideoStatuses.Failed, video.Status);
+        Assert.Equal(VideoStatus.Failed, video.Status);
         Assert.Equal([CleanupState.Done, CleanupState.Done], video.Cleanups.Select(c => c.State));
     }
 }

@@ -26,7 +26,7 @@ internal sealed partial class AbandonedUploadSweepJob(IDocumentStore store, IVid
         await using (var query = store.QuerySession())
         {
             stuck = await query.Query<VideoDetails>()
-                .Where(v => v.Status == VideoStatuses.Uploading && v.CreatedAt < cutoff)
+                .Where(v => v.Status == VideoStatus.Uploading && v.CreatedAt < cutoff)
                 .OrderBy(v => v.CreatedAt)
                 .Take(BatchSize)
                 .ToListAsync(cancellationToken);

@@ -30,7 +30,7 @@ internal sealed class DeleteVideoEndpoint(IDocumentSession session, IDocumentSto
     {
         var id = Route<Guid>("id");
         var video = await session.LoadAsync<VideoDetails>(id, ct);
-        if (video is not { Status: VideoStatuses.Ready })
+        if (video is not { Status: VideoStatus.Ready })
         {
             return VideoProblems.NotFound(id);
         }
@@ -47,7 +47,7 @@ internal sealed class DeleteVideoEndpoint(IDocumentSession session, IDocumentSto
         {
             // Lost a race: if the winner deleted it, this caller sees what any later caller sees (404), not a 409 that says retry.
             await using var fresh = store.QuerySession();
-            if (await fresh.LoadAsync<VideoDetails>(id, ct) is not { Status: VideoStatuses.Ready })
+            if (await fresh.LoadAsync<VideoDetails>(id, ct) is not { Status: VideoStatus.Ready })
             {
                 return VideoProblems.NotFound(id);
             }

@@ -20,7 +20,7 @@ internal sealed class GetVideoEndpoint(IQuerySession session, IVideoStorage stor
     {
         var id = Route<Guid>("id");
         var video = await session.LoadAsync<VideoDetails>(id, ct);
-        return video is not { Status: VideoStatuses.Ready }
+        return video is not { Status: VideoStatus.Ready }
             ? VideoProblems.NotFound(id)
             : TypedResults.Ok(await VideoResponse.FromAsync(video, storage, ct));
     }

@@ -55,7 +55,7 @@ internal sealed class ListVideosEndpoint(IQuerySession session, IVideoStorage st
     public override async Task<Ok<ListVideosResponse>> ExecuteAsync(ListVideosRequest req, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(req);
-        var query = session.Query<VideoDetails>().Where(v => v.Status == VideoStatuses.Ready);
+        var query = session.Query<VideoDetails>().Where(v => v.Status == VideoStatus.Ready);
         if (!string.IsNullOrEmpty(req.OwnerId))
         {
             query = query.Where(v => v.OwnerId == req.OwnerId);

@@ -72,7 +72,7 @@ internal sealed partial class StorageRebalanceJob(
             {
                 // Oldest first; paged by creation time because moved videos drop out of the query as it goes.
                 page = await query.Query<VideoDetails>()
-                    .Where(v => v.Status == VideoStatuses.Ready && v.CreatedAt > cursor)
+                    .Where(v => v.Status == VideoStatus.Ready && v.CreatedAt > cursor)
                     .Where(v => v.Video!.Provider != primary || (v.Thumbnail != null && v.Thumbnail.Provider != primary))
                     .OrderBy(v => v.CreatedAt)
                     .Take(PageSize)
@@ -86,7 +86,7 @@ internal sealed partial class StorageRebalanceJob(
                 {
                     var video = await LoadAsync(candidate.Id, cancellationToken);
                     var file = video?.FileOf(kind);
-                    if (video is not { Status: VideoStatuses.Ready } || file is null || file.Provider == primary)
+                    if (video is not { Status: VideoStatus.Ready } || file is null || file.Provider == primary)
                     {
                         continue;
                     }

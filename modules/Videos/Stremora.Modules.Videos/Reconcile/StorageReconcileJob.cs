@@ -157,7 +157,7 @@ internal sealed partial class StorageReconcileJob(
 
     /// <summary>A live video plays from it, or a removal job that has not given up will take care of it.</summary>
     private static bool Claims(VideoDetails video, string provider, string locator) =>
-        (video.Status is VideoStatuses.Ready or VideoStatuses.Uploading
+        (video.Status is VideoStatus.Ready or VideoStatus.Uploading
             && (video.Video?.Is(provider, locator) == true || video.Thumbnail?.Is(provider, locator) == true))
         || video.Cleanups.Any(c => c.Is(provider, locator) && c.IsPending());
 
@@ -176,7 +176,7 @@ internal sealed partial class StorageReconcileJob(
             await using (var query = store.QuerySession())
             {
                 page = await query.Query<VideoDetails>()
-                    .Where(v => v.Status == VideoStatuses.Ready && v.CreatedAt > cursor)
+                    .Where(v => v.Status == VideoStatus.Ready && v.CreatedAt > cursor)
                     .Where(v => v.Video!.Provider == provider || (v.Thumbnail != null && v.Thumbnail.Provider == provider))
                     .OrderBy(v => v.CreatedAt)
                     .Take(BatchSize)

@@ -61,9 +61,9 @@ internal static class UploadIdempotency
         upload.KeyAlreadyClaimed = claim is not null;
         switch (previous?.Status)
         {
-            case VideoStatuses.Uploading:
+            case VideoStatus.Uploading:
                 return UploadProblems.Problem(StatusCodes.Status409Conflict, "Upload in progress", $"An upload with this {Header} is still in progress; retry when it has finished.");
-            case VideoStatuses.Ready:
+            case VideoStatus.Ready:
                 var (videoSha, thumbnailSha) = await form.HashFilesAsync(ct);
                 if (!string.Equals(videoSha, previous.Video?.Sha256, StringComparison.Ordinal) || !string.Equals(thumbnailSha, previous.Thumbnail?.Sha256, StringComparison.Ordinal))
                 {
