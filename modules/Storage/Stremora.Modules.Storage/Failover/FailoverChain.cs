@@ -52,6 +52,7 @@ internal sealed partial class FailoverChain : IVideoStorage
 
         Entries = entries;
         Links = entries.Where(e => e.Link is not null).Select(e => e.Link!).ToList();
+        _metrics.ObserveCircuits(Links); // telemetry hook: circuit-state gauge
         SpoolTee.DeleteStale(_options.EffectiveSpoolDirectory, StaleSpoolAge, _time.GetUtcNow());
     }
 
@@ -185,6 +186,7 @@ internal sealed partial class FailoverChain : IVideoStorage
         SpoolTee spool,
         CancellationToken cancellationToken)
     {
+        using var span = StorageTelemetry.StartAttempt(link.Name, request.Kind); // telemetry hook: one span per attempt
         var started = _time.GetTimestamp();
         string outcome;
         string? error;

@@ -4,6 +4,7 @@ using JasperFx.Events.Projections;
 using Marten;
 using Marten.Subscriptions;
 using Microsoft.Extensions.DependencyInjection;
+using Stremora.SharedKernel;
 
 namespace Stremora.Modules.Videos.Cleanup;
 
@@ -32,6 +33,8 @@ internal sealed class CleanupOutbox : SubscriptionBase
         {
             if (e.Data is StoredFileCleanupScheduled scheduled)
             {
+                // Telemetry hook: the job is enqueued inside the trace that scheduled the cleanup (the append's traceparent).
+                using var trace = EventTracing.ContinueFrom("enqueue cleanup", e.GetHeader(EventTracing.TraceParentHeader));
                 var cleanup = new StoredFileCleanup(e.StreamId, scheduled.File, scheduled.Provider, scheduled.Locator, scheduled.ProviderUrl);
                 jobs.Enqueue<StoredFileCleanupJob>(j => j.RunAsync(cleanup, 1, CancellationToken.None));
             }
