@@ -13,9 +13,15 @@ internal sealed class EventTraceContext : DocumentSessionListenerBase
     public override Task BeforeSaveChangesAsync(IDocumentSession session, CancellationToken token)
     {
         ArgumentNullException.ThrowIfNull(session);
-        if (Activity.Current is { } current)
+        if (Activity.Current is not { Id: { } traceParent })
         {
-            session.SetHeader(EventTracing.TraceParentHeader, current.Id!);
+            return Task.CompletedTask;
+        }
+
+        // On each pending event rather than session.SetHeader: by now Marten has already stamped them with the session's headers.
+        foreach (var e in session.PendingChanges.Streams().SelectMany(s => s.Events))
+        {
+            e.SetHeader(EventTracing.TraceParentHeader, traceParent);
         }
 
         return Task.CompletedTask;
