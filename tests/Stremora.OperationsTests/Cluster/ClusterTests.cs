@@ -67,6 +67,8 @@ public sealed class ClusterTests(ITestOutputHelper output) : IAsyncLifetime
         var completed = 0;
         var kills = 0;
         var held = 0;
+        // The kill takes a while (it waits for an upload in flight): the restart waits for it, whatever the counts.
+        var killed = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
         var restarts = 0;
 
         await Parallel.ForEachAsync(Enumerable.Range(0, OperationCount), new ParallelOptions { MaxDegreeOfParallelism = 4 }, async (i, _) =>
@@ -76,13 +78,23 @@ public sealed class ClusterTests(ITestOutputHelper output) : IAsyncLifetime
             // While the other operations are in flight: kill one instance in the middle of uploads, later bring it back on its port.
             if (done == KillAfter)
             {
-                held = await KillDuringUploadsAsync(client, live);
-                Interlocked.Increment(ref kills);
+                try
+                {
+                    (var victim, held) = await KillDuringUploadsAsync(client, live);
+                    killed.SetResult(victim);
+                    Interlocked.Increment(ref kills);
+                }
+                catch (Exception e)
+                {
+                    killed.SetException(e);
+                    throw;
+                }
             }
             else if (done == RestartAfter)
             {
-                await _apis[1]!.DisposeAsync();
-                _apis[1] = await ApiProcess.StartAsync(Settings(1), _ports[1]);
+                var victim = await killed.Task;
+                await _apis[victim]!.DisposeAsync();
+                _apis[victim] = await ApiProcess.StartAsync(Settings(victim), _ports[victim]);
                 Interlocked.Increment(ref restarts);
             }
         });
@@ -117,19 +129,21 @@ public sealed class ClusterTests(ITestOutputHelper output) : IAsyncLifetime
     }
 
     /// <summary>
-    /// Starts uploads whose bodies are held after their first bytes, a few more at a time until the instance to kill
-    /// has one of them spooling (nginx spreads them, but not in an order the test can count on), kills it with
-    /// SIGKILL, then lets the bodies go: the uploads it held answer 502 and are retried.
+    /// Starts uploads whose bodies are held after their first bytes, a few more every two seconds until one of
+    /// them is spooling on some instance (nginx spreads them, in no order the test can count on), kills that
+    /// instance with SIGKILL, then lets the bodies go: the uploads it held answer 502 and are retried.
     /// </summary>
-    private async Task<int> KillDuringUploadsAsync(RetryingClient client, ConcurrentQueue<Guid> live)
+    /// <returns>The killed instance and how many held uploads were sent.</returns>
+    private async Task<(int Killed, int Held)> KillDuringUploadsAsync(RetryingClient client, ConcurrentQueue<Guid> live)
     {
         var release = new TaskCompletionSource();
         var uploads = new List<Task>();
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
         var nextBatch = DateTime.UtcNow;
-        while (!Directory.Exists(_spools[1]) || !Directory.EnumerateFiles(_spools[1]).Any())
+        int victim;
+        while ((victim = Array.FindIndex(_spools, d => Directory.Exists(d) && Directory.EnumerateFiles(d).Any())) < 0)
         {
-            Assert.True(DateTime.UtcNow < deadline, $"None of {uploads.Count} held uploads reached the instance to kill.");
+            Assert.True(DateTime.UtcNow < deadline, $"None of {uploads.Count} held uploads started spooling on any instance.");
             if (uploads.Count < MaxHeldUploads && DateTime.UtcNow >= nextBatch)
             {
                 nextBatch = DateTime.UtcNow + TimeSpan.FromSeconds(2);
@@ -139,10 +153,10 @@ public sealed class ClusterTests(ITestOutputHelper output) : IAsyncLifetime
             await Task.Delay(TimeSpan.FromMilliseconds(200));
         }
 
-        await _apis[1]!.KillAsync();
+        await _apis[victim]!.KillAsync();
         release.SetResult();
         await Task.WhenAll(uploads);
-        return uploads.Count;
+        return (victim, uploads.Count);
     }
 
     private static async Task HeldUploadAsync(RetryingClient client, ConcurrentQueue<Guid> live, int n, Task release)

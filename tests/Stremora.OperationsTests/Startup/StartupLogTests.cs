@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using System.Net.Sockets;
+using System.Text;
 using System.Text.Json;
 using Stremora.OperationsTests.Infrastructure;
 using Stremora.TestKit.Host;
@@ -27,25 +29,31 @@ public sealed class StartupLogTests
         settings["Logging:Console:FormatterName"] = "json";
         await using var api = await ApiProcess.StartAsync(settings);
         var traceId = ActivityTraceId.CreateRandom();
-        // No propagator: the test's own traceparent must reach the service as sent, not be replaced by HttpClient's.
-        using var client = new HttpClient(new SocketsHttpHandler { ActivityHeadersPropagator = null }) { BaseAddress = api.BaseAddress };
-        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri("api/videos", UriKind.Relative));
-        request.Headers.Add("traceparent", $"00-{traceId}-{ActivitySpanId.CreateRandom()}-01");
+        // Raw HTTP: the test's own traceparent must reach the service as sent, not be replaced by HttpClient's diagnostics.
+        using (var tcp = new TcpClient())
+        {
+            await tcp.ConnectAsync("127.0.0.1", api.Port);
+            await using var stream = tcp.GetStream();
+            await stream.WriteAsync(Encoding.ASCII.GetBytes(
+                $"GET /api/videos HTTP/1.1\r\nHost: 127.0.0.1\r\ntraceparent: 00-{traceId}-{ActivitySpanId.CreateRandom()}-01\r\nConnection: close\r\n\r\n"));
+            using var reader = new StreamReader(stream, Encoding.ASCII);
+            Assert.StartsWith("HTTP/1.1 200", await reader.ReadLineAsync());
+        }
 
-        using var response = await client.SendAsync(request);
-
-        response.EnsureSuccessStatusCode();
-        JsonElement[] entries = [];
+        List<JsonElement> requestEntries = [];
+        // The readiness probes log their own "Request finished": wait for the one in this request's trace.
         await Eventually.UntilAsync(
-            () => Task.FromResult((entries = Entries(api.Output)).Any(e => e.GetProperty("Message").GetString()!.Contains("Request finished", StringComparison.Ordinal))),
-            "the request's 'Request finished' entry is logged",
+            () => Task.FromResult((requestEntries = InTrace(Entries(api.Output), traceId)).Any(e => Message(e).StartsWith("Request finished", StringComparison.Ordinal))),
+            "the request's 'Request finished' entry is logged with its trace id",
             TimeSpan.FromSeconds(30));
-        var requestEntries = entries.Where(e => e.TryGetProperty("Scopes", out var scopes)
-                                                && scopes.EnumerateArray().Any(s => s.ValueKind == JsonValueKind.Object && s.TryGetProperty("TraceId", out var id) && id.GetString() == traceId.ToString()))
-            .ToList();
-        Assert.Contains(requestEntries, e => e.GetProperty("Message").GetString()!.StartsWith("Request starting", StringComparison.Ordinal));
-        Assert.Contains(requestEntries, e => e.GetProperty("Message").GetString()!.StartsWith("Request finished", StringComparison.Ordinal));
+        Assert.Contains(requestEntries, e => Message(e).StartsWith("Request starting", StringComparison.Ordinal));
     }
+
+    private static string Message(JsonElement entry) => entry.GetProperty("Message").GetString()!;
+
+    private static List<JsonElement> InTrace(JsonElement[] entries, ActivityTraceId traceId) =>
+        [.. entries.Where(e => e.TryGetProperty("Scopes", out var scopes)
+                               && scopes.EnumerateArray().Any(s => s.ValueKind == JsonValueKind.Object && s.TryGetProperty("TraceId", out var id) && id.GetString() == traceId.ToString()))];
 
     /// <summary>Every line is one JSON object (a line that is not fails the parse, and so the test).</summary>
     private static JsonElement[] Entries(string output) =>
