@@ -47,6 +47,7 @@ internal static class Program
                 ("failover", "3. failover cost", FailoverSuite.RunAsync),
                 ("reads", "4. reads", ReadsSuite.RunAsync),
                 ("startup", "5. start-up", StartupSuite.RunAsync),
+                ("observability", "6. reads with metrics and tracing on vs. off", ObservabilitySuite.RunAsync),
             };
             foreach (var (name, title, run) in suites.Where(s => options.Includes(s.Name)))
             {

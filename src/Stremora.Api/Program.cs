@@ -7,12 +7,7 @@ using Stremora.Modules.Videos;
 
 var builder = WebApplication.CreateBuilder(args);
 
-builder.Logging.ClearProviders();
-builder.Logging.AddSimpleConsole(o =>
-{
-    o.SingleLine = true;
-    o.TimestampFormat = "HH:mm:ss ";
-});
+builder.AddStremoraLogging();
 
 builder.Services.AddProblemDetails();
 builder.Services.AddOpenApi();
@@ -20,6 +15,8 @@ builder.Services.AddStremoraAuthentication(builder.Configuration);
 builder.Services.AddStremoraPersistence(builder.Configuration);
 builder.Services.AddHangfireDashboardOptions(builder.Configuration);
 builder.Services.AddStremoraHealth();
+builder.Services.AddStremoraTelemetry(builder.Configuration);
+builder.Services.AddMetricsEndpointOptions(builder.Configuration);
 
 // The host composes the modules explicitly; nothing is discovered by reflection across modules.
 builder.Services.AddStorageModule(builder.Configuration);
@@ -50,6 +47,7 @@ app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseDefaultFiles();   // "/" is the upload page (wwwroot/index.html)
 app.UseStaticFiles();
+app.UseMetricsEndpoint();
 app.UseAuthentication();
 app.UseAuthorization();
 app.UseMissingContentTypeProblem();

@@ -114,7 +114,7 @@ internal static partial class ReadsSuite
             null));
     }
 
-    private static async Task<(double RequestsPerSecond, double P99Ms)> WrkAsync(Uri url, int connections, int seconds, CancellationToken cancellationToken)
+    internal static async Task<(double RequestsPerSecond, double P99Ms)> WrkAsync(Uri url, int connections, int seconds, CancellationToken cancellationToken)
     {
         var start = new ProcessStartInfo("wrk")
         {

@@ -1,4 +1,5 @@
 using Hangfire;
+using Hangfire.Common;
 using Hangfire.PostgreSql;
 using Hangfire.PostgreSql.Factories;
 using JasperFx;
@@ -70,6 +71,9 @@ internal static class Persistence
                 options.Events.StreamIdentity = StreamIdentity.AsGuid;
                 // Without this the async daemon fails: "Multiplexing is currently incompatible with DbDataSource".
                 options.Events.UseAdvisoryLockTransaction = true;
+                // Events carry the traceparent of whatever appended them, so later work continues that trace.
+                options.Events.MetadataConfig.HeadersEnabled = true;
+                options.Listeners.Add(new EventTraceContext());
                 options.UseSystemTextJsonForSerialization(EnumStorage.AsString, Casing.CamelCase);
                 options.ConfigureVideos();
                 return options;
@@ -97,6 +101,9 @@ internal static class Persistence
         });
         // Likewise the activator: jobs must be built from this host's container, not whichever host configured Hangfire last.
         services.AddSingleton<JobActivator>(sp => new Hangfire.AspNetCore.AspNetCoreJobActivator(sp.GetRequiredService<IServiceScopeFactory>()));
+        // Registered before AddHangfire, which only adds its process-wide filter provider when none is.
+        services.AddSingleton<JobTelemetry>();
+        services.AddSingleton<IJobFilterProvider, HostJobFilterProvider>();
         services.AddHangfire(hangfire => hangfire
             .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
             .UseSimpleAssemblyNameTypeSerializer()

@@ -15,6 +15,7 @@ internal sealed partial class FailoverChain
         SpoolTee spool,
         CancellationToken cancellationToken)
     {
+        using var span = StorageTelemetry.StartAttempt(link.Name, request.Kind);
         var started = _time.GetTimestamp();
         string outcome;
         string? error;

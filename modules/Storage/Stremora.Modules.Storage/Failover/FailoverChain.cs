@@ -53,6 +53,7 @@ internal sealed partial class FailoverChain : IVideoStorage
 
         Entries = entries;
         Links = entries.Where(e => e.Link is not null).Select(e => e.Link!).ToList();
+        _metrics.ObserveCircuits(Links);
         SpoolTee.DeleteStale(_options.EffectiveSpoolDirectory, StaleSpoolAge, _time.GetUtcNow());
     }
 

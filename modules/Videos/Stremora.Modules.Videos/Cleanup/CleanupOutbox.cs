@@ -4,6 +4,7 @@ using JasperFx.Events.Projections;
 using Marten;
 using Marten.Subscriptions;
 using Microsoft.Extensions.DependencyInjection;
+using Stremora.SharedKernel;
 
 namespace Stremora.Modules.Videos.Cleanup;
 
@@ -32,6 +33,8 @@ internal sealed class CleanupOutbox : SubscriptionBase
         {
             if (e.Data is StoredFileCleanupScheduled scheduled)
             {
+                // The job is enqueued inside the trace that scheduled the cleanup (the append's traceparent header).
+                using var trace = EventTracing.ContinueFrom("enqueue cleanup", e.GetHeader(EventTracing.TraceParentHeader));
                 var cleanup = StoredFileCleanup.For(e.StreamId, scheduled);
                 jobs.Enqueue<StoredFileCleanupJob>(j => j.RunAsync(cleanup, 1, CancellationToken.None));
             }
