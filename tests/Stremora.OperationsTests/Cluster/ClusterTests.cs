@@ -4,6 +4,7 @@ using System.Net.Http.Headers;
 using System.Text.Json;
 using Npgsql;
 using Stremora.OperationsTests.Infrastructure;
+using Stremora.TestKit;
 using Stremora.TestKit.Host;
 using Stremora.TestKit.Postgres;
 using Xunit.Abstractions;
@@ -25,7 +26,7 @@ public sealed class ClusterTests(ITestOutputHelper output) : IAsyncLifetime
 
     private readonly string _media = Path.Combine(Path.GetTempPath(), $"stremora-cluster-{Guid.NewGuid():N}");
     private readonly ApiProcess?[] _apis = new ApiProcess?[Instances];
-    private readonly int[] _ports = [.. Enumerable.Range(0, Instances).Select(_ => ApiProcess.FreePort())];
+    private readonly int[] _ports = [.. Enumerable.Range(0, Instances).Select(_ => Loopback.FreePort())];
     private readonly string[] _spools = [.. Enumerable.Range(0, Instances).Select(_ => Path.Combine(Path.GetTempPath(), $"stremora-cluster-spool-{Guid.NewGuid():N}"))];
     private string _connectionString = null!;
     private NginxServer _nginx = null!;
@@ -35,8 +36,8 @@ public sealed class ClusterTests(ITestOutputHelper output) : IAsyncLifetime
         _connectionString = await PostgresServer.Instance.CreateDatabaseAsync("stremora_cluster");
         Directory.CreateDirectory(_media);
         // The first creates the schemas; the others then start side by side.
-        _apis[0] = await ApiProcess.StartAsync(Settings(0), _ports[0]);
-        var others = await Task.WhenAll(Enumerable.Range(1, Instances - 1).Select(i => ApiProcess.StartAsync(Settings(i), _ports[i])));
+        _apis[0] = await ApiProcess.StartAsync(new ApiProcessOptions { Settings = Settings(0), Port = _ports[0] });
+        var others = await Task.WhenAll(Enumerable.Range(1, Instances - 1).Select(i => ApiProcess.StartAsync(new ApiProcessOptions { Settings = Settings(i), Port = _ports[i] })));
         others.CopyTo(_apis, 1);
         _nginx = await NginxServer.StartAsync(_ports);
     }
@@ -94,7 +95,7 @@ public sealed class ClusterTests(ITestOutputHelper output) : IAsyncLifetime
             {
                 var victim = await killed.Task;
                 await _apis[victim]!.DisposeAsync();
-                _apis[victim] = await ApiProcess.StartAsync(Settings(victim), _ports[victim]);
+                _apis[victim] = await ApiProcess.StartAsync(new ApiProcessOptions { Settings = Settings(victim), Port = _ports[victim] }, CancellationToken.None);
                 Interlocked.Increment(ref restarts);
             }
         });

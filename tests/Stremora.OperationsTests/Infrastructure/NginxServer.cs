@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net.Sockets;
 using System.Text;
+using Stremora.TestKit;
 
 namespace Stremora.OperationsTests.Infrastructure;
 
@@ -28,7 +29,7 @@ public sealed class NginxServer : IAsyncDisposable
     {
         var prefix = Path.Combine(Path.GetTempPath(), $"stremora-nginx-{Guid.NewGuid():N}");
         Directory.CreateDirectory(prefix);
-        var port = ApiProcess.FreePort();
+        var port = Loopback.FreePort();
         var upstreams = string.Concat(upstreamPorts.Select(p => $"        server 127.0.0.1:{p.ToString(CultureInfo.InvariantCulture)} max_fails=1 fail_timeout=5s;\n"));
         var template = await File.ReadAllLinesAsync(Path.Combine(AppContext.BaseDirectory, "nginx", "stremora.conf.template"));
         var config = Path.Combine(prefix, "nginx.conf");

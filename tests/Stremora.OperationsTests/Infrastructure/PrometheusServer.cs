@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Text.Json;
+using Stremora.TestKit;
 
 namespace Stremora.OperationsTests.Infrastructure;
 
@@ -41,7 +42,7 @@ public sealed class PrometheusServer : IAsyncDisposable
                 static_configs:
                   - targets: ["{target.Authority}"]
             """);
-        var port = ApiProcess.FreePort();
+        var port = Loopback.FreePort();
         var start = new ProcessStartInfo(Tools.Find("prometheus"))
         {
             RedirectStandardOutput = true,

@@ -2,7 +2,9 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
 using Stremora.OperationsTests.Infrastructure;
+using Stremora.TestKit;
 using Stremora.TestKit.FakeCloudinary;
+using Stremora.TestKit.Host;
 using Stremora.TestKit.Postgres;
 using Stremora.TestKit.S3;
 using Xunit.Abstractions;
@@ -33,7 +35,7 @@ public sealed class PrometheusScrapeTests(ITestOutputHelper output) : IAsyncLife
             settings[key] = value!;
         }
 
-        _api = await ApiProcess.StartAsync(settings);
+        _api = await ApiProcess.StartAsync(new ApiProcessOptions { Settings = settings });
     }
 
     public async Task DisposeAsync()

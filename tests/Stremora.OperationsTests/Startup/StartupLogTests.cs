@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using Stremora.OperationsTests.Infrastructure;
+using Stremora.TestKit;
 using Stremora.TestKit.Host;
 using Stremora.TestKit.Postgres;
 
@@ -14,7 +15,7 @@ public sealed class StartupLogTests
     [Fact]
     public async Task A_fresh_start_prints_at_most_40_lines_and_6000_characters_before_it_is_ready()
     {
-        await using var api = await ApiProcess.StartAsync(await SettingsAsync());
+        await using var api = await ApiProcess.StartAsync(new ApiProcessOptions { Settings = await SettingsAsync() });
 
         var lines = api.OutputBeforeReady.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.True(lines.Length <= 40, $"{lines.Length} lines before ready:\n{api.OutputBeforeReady}");
@@ -27,7 +28,7 @@ public sealed class StartupLogTests
     {
         var settings = await SettingsAsync();
         settings["Logging:Console:FormatterName"] = "json";
-        await using var api = await ApiProcess.StartAsync(settings);
+        await using var api = await ApiProcess.StartAsync(new ApiProcessOptions { Settings = settings });
         var traceId = ActivityTraceId.CreateRandom();
         // Raw HTTP: the test's own traceparent must reach the service as sent, not be replaced by HttpClient's diagnostics.
         using (var tcp = new TcpClient())

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.TestHost;
 using OpenTelemetry.Trace;
 using Stremora.OperationsTests.Infrastructure;
+using Stremora.TestKit;
 using Stremora.TestKit.FakeCloudinary;
 using Stremora.TestKit.Host;
 using Stremora.TestKit.S3;

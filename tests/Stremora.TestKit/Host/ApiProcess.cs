@@ -38,6 +38,11 @@ public sealed class ApiProcess : IAsyncDisposable
 
     public Uri BaseAddress { get; }
 
+    public int Port => BaseAddress.Port;
+
+    /// <summary>What the process wrote before it was ready (kept in memory only when there is no log file).</summary>
+    public string OutputBeforeReady { get; private set; } = "";
+
     /// <summary>One pooled client without credentials, for callers that send many requests.</summary>
     public HttpClient Http { get; }
 
@@ -64,7 +69,7 @@ public sealed class ApiProcess : IAsyncDisposable
     public static async Task<ApiProcess> StartAsync(ApiProcessOptions options, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var baseAddress = new Uri($"http://127.0.0.1:{Loopback.FreePort()}/");
+        var baseAddress = new Uri($"http://127.0.0.1:{options.Port ?? Loopback.FreePort()}/");
         string? logPath = null;
         if (options.LogDirectory is not null)
         {
@@ -182,7 +187,8 @@ public sealed class ApiProcess : IAsyncDisposable
 
         // Only what this instance is given: nothing from the caller's own environment leaks into its configuration.
         foreach (var key in start.Environment.Keys.Where(k => k.StartsWith("ASPNETCORE_", StringComparison.Ordinal) || k.StartsWith("AWS_", StringComparison.Ordinal)
-                                                             || k.StartsWith("CLOUDINARY_", StringComparison.Ordinal) || k.Contains("__", StringComparison.Ordinal)).ToList())
+                                                             || k.StartsWith("CLOUDINARY_", StringComparison.Ordinal) || k.StartsWith("OTEL_", StringComparison.Ordinal)
+                                                             || k.Contains("__", StringComparison.Ordinal)).ToList())
         {
             start.Environment.Remove(key);
         }
@@ -238,6 +244,7 @@ public sealed class ApiProcess : IAsyncDisposable
                 if (response.StatusCode == HttpStatusCode.OK)
                 {
                     ReadyAfter = clock.Elapsed;
+                    OutputBeforeReady = _logPath is null ? Output : "";
                     return;
                 }
             }

@@ -11,6 +11,9 @@ public sealed record ApiProcessOptions
 
     public IReadOnlyList<string> Arguments { get; init; } = [];
 
+    /// <summary>A fixed port (an instance restarted behind a load balancer); a free one when null.</summary>
+    public int? Port { get; init; }
+
     /// <summary>By default the folder of <see cref="Dll"/>.</summary>
     public string? WorkingDirectory { get; init; }
 
