@@ -24,6 +24,8 @@ internal sealed class HangfireDashboardOptions
 /// <summary>
 /// The dashboard is for admins only: HTTP Basic with the configured credentials, or a bearer token
 /// with the admin role. Hangfire's default filter (local requests only) would let anyone on the box in.
+/// A browser resends Basic credentials on a cross-site form POST, and Hangfire checks antiforgery tokens
+/// only when antiforgery is registered: so an unsafe request from another origin is refused outright.
 /// </summary>
 internal static class HangfireDashboard
 {
@@ -49,6 +51,16 @@ internal static class HangfireDashboard
             {
                 if (await IsAdminAsync(context))
                 {
+                    if (!HttpMethods.IsGet(context.Request.Method) && !HttpMethods.IsHead(context.Request.Method) && !FromOwnOrigin(context.Request))
+                    {
+                        await Results.Problem(
+                            statusCode: StatusCodes.Status403Forbidden,
+                            title: "Cross-origin request refused",
+                            detail: "The jobs dashboard takes changes only from its own pages: this request came from another origin.")
+                            .ExecuteAsync(context);
+                        return;
+                    }
+
                     context.Items[AuthorizedItem] = true;
                     await next(context);
                     return;
@@ -92,6 +104,28 @@ internal static class HangfireDashboard
         }
 
         return false;
+    }
+
+    /// <summary>
+    /// Origin (or, without it, Referer) names this host, as seen directly or through a proxy's X-Forwarded-Host.
+    /// Neither header: not a browser's cross-site form (browsers send Origin on every cross-origin POST).
+    /// </summary>
+    private static bool FromOwnOrigin(HttpRequest request)
+    {
+        var claimed = request.Headers.Origin.ToString() is { Length: > 0 } origin ? origin : request.Headers.Referer.ToString();
+        if (string.IsNullOrEmpty(claimed))
+        {
+            return true;
+        }
+
+        if (!Uri.TryCreate(claimed, UriKind.Absolute, out var from))
+        {
+            return false;
+        }
+
+        var authority = from.IsDefaultPort ? from.Host : $"{from.Host}:{from.Port}";
+        return string.Equals(authority, request.Host.Value, StringComparison.OrdinalIgnoreCase)
+            || request.Headers["X-Forwarded-Host"].Any(h => string.Equals(authority, h, StringComparison.OrdinalIgnoreCase));
     }
 
     private static bool BasicMatches(string parameter, string username, string password)

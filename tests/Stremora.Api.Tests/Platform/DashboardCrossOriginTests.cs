@@ -1,0 +1,69 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using Hangfire;
+using Microsoft.Extensions.DependencyInjection;
+using Stremora.TestKit.Host;
+
+namespace Stremora.Api.Tests.Platform;
+
+/// <summary>
+/// A page on another site can make an admin's browser POST to the dashboard with the Basic credentials it
+/// remembers: such a request changes nothing. The same request from the dashboard's own origin works.
+/// </summary>
+public sealed class DashboardCrossOriginTests(StremoraApiFactory api) : IClassFixture<StremoraApiFactory>
+{
+    [Theory]
+    [InlineData("Origin", "https://evil.example")]
+    [InlineData("Referer", "https://evil.example/page.html")]
+    [InlineData("Origin", "null")]
+    public async Task A_dashboard_post_from_another_origin_under_valid_basic_credentials_changes_nothing(string header, string value)
+    {
+        var job = AddRecurringJob();
+
+        using var response = await RemoveRecurringJobAsync(job, header, value);
+
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Contains(job, RecurringJobIds());
+    }
+
+    [Fact]
+    public async Task The_same_post_from_the_dashboards_own_origin_is_carried_out()
+    {
+        var job = AddRecurringJob();
+
+        using var response = await RemoveRecurringJobAsync(job, "Origin", "http://localhost");
+
+        Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
+        Assert.DoesNotContain(job, RecurringJobIds());
+    }
+
+    /// <summary>A recurring job of this test's own that never fires: what the POST would remove.</summary>
+    private string AddRecurringJob()
+    {
+        var id = $"csrf-probe-{Guid.NewGuid():N}";
+        api.Services.GetRequiredService<IRecurringJobManager>().AddOrUpdate(id, () => Console.WriteLine("never"), "0 0 31 2 *");
+        Assert.Contains(id, RecurringJobIds());
+        return id;
+    }
+
+    private async Task<HttpResponseMessage> RemoveRecurringJobAsync(string job, string header, string value)
+    {
+        using var client = api.CreateClient();
+        var credentials = Convert.ToBase64String(Encoding.UTF8.GetBytes($"{StremoraApiFactory.DashboardUser}:{StremoraApiFactory.DashboardPassword}"));
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", credentials);
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/hangfire/recurring/remove")
+        {
+            Content = new FormUrlEncodedContent([new("jobs[]", job)]),
+        };
+        request.Headers.TryAddWithoutValidation(header, value);
+        return await client.SendAsync(request);
+    }
+
+    private List<string> RecurringJobIds()
+    {
+        using var connection = api.Services.GetRequiredService<JobStorage>().GetConnection();
+        return [.. Hangfire.Storage.StorageConnectionExtensions.GetRecurringJobs(connection).Select(j => j.Id)];
+    }
+}
