@@ -19,6 +19,9 @@ public class StremoraApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
     public const string DashboardUser = "admin";
     public const string DashboardPassword = "dashboard-password-for-tests";
 
+    /// <summary>Hangfire's Cron.Never() (31 February): a recurring job a test host registers but never fires on its own.</summary>
+    public const string NeverCron = "0 0 31 2 *";
+
     private readonly Dictionary<string, string?> _settings = new(StringComparer.Ordinal);
 
     public string ConnectionString { get; private set; } = "";
@@ -115,6 +118,12 @@ public class StremoraApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
             ["Hangfire:Dashboard:Password"] = DashboardPassword,
             ["Storage:Local:Root"] = LocalStorageRoot,
             ["Storage:SpoolDirectory"] = SpoolDirectory,
+            // No background sweep or maintenance on the wall clock's schedule: a test runs them when it means to.
+            // moto_server reports every multipart upload as initiated in 2010, so a sweep that fired mid-test
+            // aborted the test's own S3 upload in flight (moto then answers 500 to its next part).
+            ["Upload:SweepCron"] = NeverCron,
+            ["Storage:Rebalance:Cron"] = NeverCron,
+            ["Storage:Reconcile:Cron"] = NeverCron,
         };
         foreach (var (key, value) in _settings)
         {
