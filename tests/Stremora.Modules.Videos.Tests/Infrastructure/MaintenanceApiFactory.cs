@@ -4,7 +4,11 @@ using System.Text.RegularExpressions;
 using Amazon.S3;
 using Amazon.S3.Model;
 using Marten;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+using Stremora.Modules.Storage.Contracts;
 using Stremora.Modules.Videos.GetVideo;
 using Stremora.TestKit.FakeCloudinary;
 using Stremora.TestKit.Host;
@@ -29,6 +33,9 @@ public partial class MaintenanceApiFactory : StremoraApiFactory
     /// <summary>The fallback provider's name.</summary>
     public string Fallback { get; } = "s3";
 
+    /// <summary>Holds a return-to-primary copy in flight on demand.</summary>
+    public CopyHold Copies { get; } = new();
+
     public override async Task InitializeAsync()
     {
         await base.InitializeAsync();
@@ -50,6 +57,27 @@ public partial class MaintenanceApiFactory : StremoraApiFactory
     {
         await base.DisposeAsync();
         await Cloudinary.DisposeAsync();
+    }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        base.ConfigureWebHost(builder);
+        builder.ConfigureTestServices(services =>
+        {
+            var real = services.Single(d => d.ServiceType == typeof(IStorageMaintenance));
+            services.Remove(real);
+            services.AddSingleton<IStorageMaintenance>(sp =>
+                new HoldableStorageMaintenance((IStorageMaintenance)ActivatorUtilities.CreateInstance(sp, real.ImplementationType!), Copies));
+        });
+    }
+
+    /// <summary>Runs one statement on the host's database (to do to PostgreSQL what time or a crash would).</summary>
+    public async Task<int> ExecuteSqlAsync(string sql)
+    {
+        await using var connection = new NpgsqlConnection(ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        return await command.ExecuteNonQueryAsync();
     }
 
     internal T Job<T>()

@@ -1,9 +1,9 @@
 using System.ComponentModel;
-using Hangfire;
 using Hangfire.Server;
 using Marten;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Npgsql;
 using Stremora.Modules.Storage.Contracts;
 using Stremora.Modules.Videos.StorageMaintenance;
 
@@ -20,14 +20,13 @@ internal sealed partial class StorageRebalanceJob(
     IDocumentStore store,
     IStorageMaintenance maintenance,
     IVideoStorage storage,
-    JobStorage jobStorage,
+    NpgsqlDataSource database,
     TimeProvider clock,
     IOptions<RebalanceOptions> options,
     ILogger<StorageRebalanceJob> logger)
 {
     public const string RecurringJobId = "storage-rebalance";
     private const int PageSize = 50;
-    private static readonly TimeSpan LockWait = TimeSpan.FromSeconds(5);
 
     /// <returns>The run's report (also stored for <c>GET /api/admin/storage/maintenance</c>); Hangfire shows it as the job's result.</returns>
     [DisplayName("Storage: return files to the primary provider")]
@@ -42,7 +41,7 @@ internal sealed partial class StorageRebalanceJob(
             PrimaryCircuit = primary.CircuitState,
         };
 
-        using (var held = MaintenanceLock.TryAcquire(jobStorage, LockWait))
+        await using (var held = await MaintenanceLock.TryAcquireAsync(database, cancellationToken))
         {
             report = held is null ? report with { Outcome = MaintenanceOutcomes.Busy }
                 : !primary.AcceptsWork ? report with { Outcome = MaintenanceOutcomes.PrimaryUnavailable }

@@ -1,9 +1,9 @@
 using System.ComponentModel;
-using Hangfire;
 using Hangfire.Server;
 using Marten;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Npgsql;
 using Stremora.Modules.Storage.Contracts;
 using Stremora.Modules.Videos.StorageMaintenance;
 
@@ -20,14 +20,13 @@ internal sealed partial class StorageReconcileJob(
     IDocumentStore store,
     IStorageMaintenance maintenance,
     IVideoStorage storage,
-    JobStorage jobStorage,
+    NpgsqlDataSource database,
     TimeProvider clock,
     IOptions<ReconcileOptions> options,
     ILogger<StorageReconcileJob> logger)
 {
     public const string RecurringJobId = "storage-reconcile";
     private const int BatchSize = 200;
-    private static readonly TimeSpan LockWait = TimeSpan.FromSeconds(5);
 
     /// <returns>The run's report (also stored for <c>GET /api/admin/storage/maintenance</c>); Hangfire shows it as the job's result.</returns>
     [DisplayName("Storage: reconcile providers with the catalog")]
@@ -35,7 +34,7 @@ internal sealed partial class StorageReconcileJob(
     {
         var run = new Run(clock.GetUtcNow(), TimeSpan.FromMinutes(options.Value.OrphanGraceMinutes));
         var outcome = MaintenanceOutcomes.Completed;
-        using (var held = MaintenanceLock.TryAcquire(jobStorage, LockWait))
+        await using (var held = await MaintenanceLock.TryAcquireAsync(database, cancellationToken))
         {
             if (held is null)
             {

@@ -1,0 +1,84 @@
+using System.Net;
+using System.Security.Cryptography;
+using System.Text.Json;
+using Stremora.Modules.Videos.Rebalance;
+using Stremora.Modules.Videos.Tests.Infrastructure;
+using Stremora.TestKit.FakeCloudinary;
+
+namespace Stremora.Modules.Videos.Tests.Rebalance;
+
+/// <summary>
+/// Two return-to-primary runs never copy the same file at once, however long a copy takes; and if the lock is lost
+/// all the same (its holder's session cut), the run that loses the race removes only its own copy.
+/// </summary>
+[Collection(MaintenanceApiGroup.Name)]
+public sealed class MaintenanceLockTests(MaintenanceApiFactory api)
+{
+    [Fact]
+    public async Task A_run_started_while_another_still_copies_copies_nothing_however_long_that_copy_takes()
+    {
+        using var owner = api.ClientFor("lock-long-copy-owner");
+        var (video, bytes) = await UploadToFallbackAsync(owner, "Long copy", seed: 131);
+        var held = api.Copies.HoldNext(video.Id());
+        var first = Task.Run(() => api.Job<StorageRebalanceJob>().RunAsync(null, CancellationToken.None));
+        try
+        {
+            await held.Landed.WaitAsync(TimeSpan.FromMinutes(1));
+            // What a copy of many minutes does to a lease that expires: every lease in Hangfire's lock table is past its time.
+            await api.ExecuteSqlAsync("UPDATE hangfire.lock SET acquired = acquired - interval '1 day'");
+
+            var second = await api.Job<StorageRebalanceJob>().RunAsync(null, CancellationToken.None);
+
+            Assert.Equal("another storage maintenance job was running", second.Outcome);
+            Assert.Empty(second.Files);
+        }
+        finally
+        {
+            held.Release();
+        }
+
+        var report = await first;
+        Assert.Equal("moved", Assert.Single(report.Files, f => f.VideoId == video.Id()).Outcome);
+        await AssertPlaysFromCloudinaryAsync(video.Id(), bytes);
+        Assert.Single(api.Cloudinary.Assets, a => a.PublicId.Contains($"{video.Id():N}", StringComparison.Ordinal));
+        await DeleteAsync(owner, video.Id());
+    }
+
+    private async Task<(JsonElement Video, byte[] Bytes)> UploadToFallbackAsync(HttpClient owner, string title, byte seed)
+    {
+        var bytes = Samples.Mp4(5000, seed: seed);
+        api.Cloudinary.Faults.FailAll(FakeCloudinaryFault.InternalServerError);
+        try
+        {
+            var video = await owner.UploadValidAsync(title, bytes);
+            Assert.Equal(api.Fallback, video.Provider());
+            return (video, bytes);
+        }
+        finally
+        {
+            api.Cloudinary.Faults.Clear();
+        }
+    }
+
+    /// <summary>The API serves the video from Cloudinary, and its URL answers the uploaded bytes.</summary>
+    private async Task AssertPlaysFromCloudinaryAsync(Guid id, byte[] bytes)
+    {
+        var (status, body) = await api.CreateClient().SendAsync(HttpMethod.Get, $"/api/videos/{id}");
+        Assert.Equal(HttpStatusCode.OK, status);
+        var video = JsonDocument.Parse(body).RootElement;
+        Assert.Equal("cloudinary", video.Provider());
+        Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(bytes)), video.GetProperty("video").GetProperty("sha256").GetString());
+        using var plain = new HttpClient();
+        Assert.Equal(bytes, await plain.GetByteArrayAsync(new Uri(video.GetProperty("video").GetProperty("url").GetString()!)));
+    }
+
+    private static async Task DeleteAsync(HttpClient owner, Guid id) =>
+        await Eventually.UntilAsync(
+            async () =>
+            {
+                var (status, body) = await owner.SendAsync(HttpMethod.Delete, $"/api/videos/{id}");
+                Assert.True(status is HttpStatusCode.NoContent or HttpStatusCode.Conflict, body);
+                return status == HttpStatusCode.NoContent;
+            },
+            $"video {id} is deleted");
+}
