@@ -1,37 +1,33 @@
+using System.Text.RegularExpressions;
 using Stremora.Modules.Storage.Contracts;
 
 namespace Stremora.Modules.Videos;
 
 /// <summary>
-/// The one place the module's storage keys are built and read: <c>videos/{id:N}/{video|thumbnail}</c>. Providers
-/// may put a prefix before the key (S3's key prefix, Cloudinary's folder) and an extension after it (local disk),
-/// so parsing looks for the <c>videos/{id}/</c> segments anywhere in a locator; whatever follows the name
-/// (an extension, a per-copy suffix) does not change whose file it is.
+/// The one place the module's storage keys are built and read. An upload writes <c>videos/{id:N}/{video|thumbnail}</c>;
+/// each move writes <c>videos/{id:N}/{name}.{moveId:N}</c>, a key of its own, so removing a copy that lost a race can
+/// never touch the file a video plays from. Providers may put a prefix before the key (S3's key prefix, Cloudinary's
+/// folder) and an extension after it (local disk); anything else is not ours and is never judged an orphan.
 /// </summary>
-internal static class StorageKey
+internal static partial class StorageKey
 {
-    private const string Folder = "videos";
+    /// <summary>The key an upload stores a video's file under.</summary>
+    public static string ForFile(Guid videoId, StoredFileKind kind) => $"videos/{videoId:N}/{FileName(kind)}";
 
-    /// <summary>The key an upload or a move stores a video's file under.</summary>
-    public static string ForFile(Guid videoId, StoredFileKind kind) => $"{Folder}/{videoId:N}/{FileName(kind)}";
+    /// <summary>The key one move (return to primary) writes its copy under.</summary>
+    public static string ForMove(Guid videoId, StoredFileKind kind, Guid moveId) => $"{ForFile(videoId, kind)}.{moveId:N}";
 
     /// <summary><c>video</c> or <c>thumbnail</c>: the part name, the key's last segment and the name in responses.</summary>
     public static string FileName(StoredFileKind kind) => kind == StoredFileKind.Thumbnail ? "thumbnail" : "video";
 
-    /// <summary>The video id in a locator the service made (<c>[prefix/]videos/{id:N}/video[.ext]</c>), or null.</summary>
+    /// <summary>The video id in a locator whose key the service made, or null for anything else.</summary>
     public static Guid? VideoIdIn(string locator)
     {
         ArgumentNullException.ThrowIfNull(locator);
-        var segments = locator.Split('/');
-        for (var i = 0; i < segments.Length - 2; i++)
-        {
-            if (segments[i] == Folder && segments[i + 1].Length == 32 && segments[i + 1].All(char.IsAsciiHexDigitLower)
-                && Guid.TryParseExact(segments[i + 1], "N", out var videoId))
-            {
-                return videoId;
-            }
-        }
-
-        return null;
+        var match = OurKey().Match(locator);
+        return match.Success && Guid.TryParseExact(match.Groups["id"].Value, "N", out var id) ? id : null;
     }
+
+    [GeneratedRegex(@"(?:^|/)videos/(?<id>[0-9a-f]{32})/(?:video|thumbnail)(?:\.[0-9a-f]{32})?(?:\.[a-z0-9]{1,5})?$", RegexOptions.CultureInvariant)]
+    private static partial Regex OurKey();
 }

@@ -2,6 +2,8 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Text.Json;
 using Stremora.Modules.Videos.Rebalance;
+using Stremora.Modules.Videos.Reconcile;
+using Stremora.Modules.Videos.StorageMaintenance;
 using Stremora.Modules.Videos.Tests.Infrastructure;
 using Stremora.TestKit.FakeCloudinary;
 
@@ -44,6 +46,42 @@ public sealed class MaintenanceLockTests(MaintenanceApiFactory api)
         await DeleteAsync(owner, video.Id());
     }
 
+    [Fact]
+    public async Task After_the_lock_is_taken_from_a_run_mid_copy_no_live_file_is_deleted()
+    {
+        using var owner = api.ClientFor("lock-takeover-owner");
+        var (video, bytes) = await UploadToFallbackAsync(owner, "Taken over", seed: 141);
+        var held = api.Copies.HoldNext(video.Id());
+        var first = Task.Run(() => api.Job<StorageRebalanceJob>().RunAsync(null, CancellationToken.None));
+        try
+        {
+            await held.Landed.WaitAsync(TimeSpan.FromMinutes(1));
+            // The holder's session ends (a cut connection, a killed backend): the lock is free while the first run still goes on.
+            Assert.Equal(1, await TerminateLockHolderAsync());
+
+            var second = await api.Job<StorageRebalanceJob>().RunAsync(null, CancellationToken.None);
+
+            Assert.Equal("moved", Assert.Single(second.Files, f => f.VideoId == video.Id()).Outcome);
+            await AssertPlaysFromCloudinaryAsync(video.Id(), bytes);
+        }
+        finally
+        {
+            held.Release();
+        }
+
+        var report = await first;
+        // The first run lost the race: its copy goes, the winner's stays.
+        Assert.Equal("skipped", Assert.Single(report.Files, f => f.VideoId == video.Id()).Outcome);
+        await AssertPlaysFromCloudinaryAsync(video.Id(), bytes);
+        var live = (await api.VideoAsync(video.Id())).Video!.Locator;
+        Assert.Equal(live, Assert.Single(api.Cloudinary.Assets, a => a.PublicId.Contains($"{video.Id():N}", StringComparison.Ordinal)).PublicId);
+        // Reconciliation reads the move's key as this video's live file.
+        var reconciled = await api.Job<StorageReconcileJob>().RunAsync(null, CancellationToken.None);
+        Assert.DoesNotContain(reconciled.OrphansDeleted, o => o.Locator == live);
+        await AssertPlaysFromCloudinaryAsync(video.Id(), bytes);
+        await DeleteAsync(owner, video.Id());
+    }
+
     private async Task<(JsonElement Video, byte[] Bytes)> UploadToFallbackAsync(HttpClient owner, string title, byte seed)
     {
         var bytes = Samples.Mp4(5000, seed: seed);
@@ -58,6 +96,22 @@ public sealed class MaintenanceLockTests(MaintenanceApiFactory api)
         {
             api.Cloudinary.Faults.Clear();
         }
+    }
+
+    /// <returns>How many sessions holding the maintenance lock were ended.</returns>
+    private async Task<int> TerminateLockHolderAsync()
+    {
+        await using var connection = new Npgsql.NpgsqlConnection(api.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new Npgsql.NpgsqlCommand(
+            """
+            SELECT count(pg_terminate_backend(pid)) FROM pg_locks
+            WHERE locktype = 'advisory' AND granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
+              AND ((classid::bigint << 32) | objid::bigint) = @key
+            """,
+            connection);
+        command.Parameters.AddWithValue("key", MaintenanceLock.Key);
+        return Convert.ToInt32(await command.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
     }
 
     /// <summary>The API serves the video from Cloudinary, and its URL answers the uploaded bytes.</summary>

@@ -6,6 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Snapshooter;
 using Snapshooter.Xunit;
 using Stremora.Modules.Videos.Rebalance;
+using Stremora.Modules.Videos.Reconcile;
 using Stremora.Modules.Videos.Tests.Infrastructure;
 using Stremora.TestKit.FakeCloudinary;
 
@@ -136,24 +137,32 @@ public sealed class ReturnToPrimaryTests(MaintenanceApiFactory api)
     }
 
     [Fact]
-    public async Task A_move_interrupted_after_its_copy_is_completed_by_the_next_run_over_the_leftover_copy()
+    public async Task A_move_interrupted_after_its_copy_is_completed_by_the_next_run_and_its_leftover_copy_is_reconciled_away()
     {
         using var owner = api.ClientFor("rebalance-resume-owner");
         var bytes = Samples.Mp4(5000, seed: 81);
         var video = await api.UploadToFallbackAsync(owner, "Resumed", bytes);
 
         {
-            // What a crash mid-move leaves: a (here truncated) copy on Cloudinary that the catalog never heard of.
-            var publicId = $"stremora/videos/{video.Id():N}/video";
-            await api.Cloudinary.PlantAssetAsync(publicId, bytes[..1000]);
+            // What a crash mid-move leaves: a (here truncated) copy on Cloudinary, under that move's key, that the catalog never heard of.
+            var leftover = $"stremora/videos/{video.Id():N}/video.{Guid.CreateVersion7():N}";
+            await api.Cloudinary.PlantAssetAsync(leftover, bytes[..1000]);
             Assert.Equal(api.Fallback, (await api.VideoAsync(video.Id())).Video!.Provider);
 
             var report = await api.Job<StorageRebalanceJob>().RunAsync(null, CancellationToken.None);
 
+            // The next move writes a key of its own; the leftover is an orphan for reconciliation.
             Assert.Equal("moved", Assert.Single(report.Files, f => f.VideoId == video.Id()).Outcome);
             var details = await api.VideoAsync(video.Id());
-            Assert.Equal(("cloudinary", publicId), (details.Video!.Provider, details.Video.Locator));
-            Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(bytes)), api.Cloudinary.FindAsset(publicId)!.Sha256);
+            Assert.Equal("cloudinary", details.Video!.Provider);
+            Assert.NotEqual(leftover, details.Video.Locator);
+            Assert.StartsWith($"stremora/videos/{video.Id():N}/video.", details.Video.Locator, StringComparison.Ordinal);
+            Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(bytes)), api.Cloudinary.FindAsset(details.Video.Locator)!.Sha256);
+            var reconciled = await api.Job<StorageReconcileJob>().RunAsync(null, CancellationToken.None);
+            Assert.Contains(reconciled.OrphansDeleted, o => o.Locator == leftover);
+            Assert.DoesNotContain(reconciled.OrphansDeleted, o => o.Locator == details.Video.Locator);
+            Assert.Null(api.Cloudinary.FindAsset(leftover));
+            Assert.NotNull(api.Cloudinary.FindAsset(details.Video.Locator));
             await MaintenanceApiFactory.HistoryWithAsync(owner, video.Id(), "StoredFileCleanedUp");
             Assert.Null(await api.S3BytesAsync(video.Locator()));
             // The cleanup job's outcome is appended without an expected version; the catalog still knows the stream's version.
@@ -170,7 +179,7 @@ public sealed class ReturnToPrimaryTests(MaintenanceApiFactory api)
         Assert.Equal(api.Fallback, details.Video!.Provider);
         Assert.Equal(video.Locator(), details.Video.Locator);
         Assert.Equal(bytes, await api.S3BytesAsync(video.Locator()));
-        Assert.Null(api.Cloudinary.FindAsset($"stremora/videos/{video.Id():N}/video"));
+        Assert.DoesNotContain(api.Cloudinary.Assets, a => a.PublicId.Contains($"{video.Id():N}", StringComparison.Ordinal));
         var (status, body) = await api.CreateClient().SendAsync(HttpMethod.Get, $"/api/videos/{video.Id()}");
         Assert.Equal(HttpStatusCode.OK, status);
         Assert.Equal(api.Fallback, JsonDocument.Parse(body).RootElement.Provider());

@@ -146,7 +146,7 @@ public sealed class ReconcileTests(MaintenanceApiFactory api)
         try
         {
             // What a move that crashed after its copy and before recording it leaves behind.
-            var copy = $"stremora/videos/{video.Id():N}/video";
+            var copy = $"stremora/videos/{video.Id():N}/video.{Guid.CreateVersion7():N}";
             await api.Cloudinary.PlantAssetAsync(copy, bytes);
 
             var report = await api.Job<StorageReconcileJob>().RunAsync(null, CancellationToken.None);

@@ -64,7 +64,8 @@ internal sealed partial class S3StorageProvider : IStoredFileLister
 
             foreach (var item in page.S3Objects ?? [])
             {
-                var kind = item.Key.EndsWith("/thumbnail", StringComparison.Ordinal) ? StoredFileKind.Thumbnail : StoredFileKind.Video;
+                // "thumbnail", or "thumbnail.{moveId}" for a copy a move wrote.
+                var kind = item.Key[(item.Key.LastIndexOf('/') + 1)..].StartsWith("thumbnail", StringComparison.Ordinal) ? StoredFileKind.Thumbnail : StoredFileKind.Video;
                 var modified = item.LastModified is { } at ? new DateTimeOffset(at.ToUniversalTime(), TimeSpan.Zero) : DateTimeOffset.MaxValue;
                 yield return new ListedFile(new StoredFile(Provider, item.Key, kind, Bytes: item.Size ?? 0), modified);
             }

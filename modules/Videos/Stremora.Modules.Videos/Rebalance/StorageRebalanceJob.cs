@@ -13,8 +13,9 @@ namespace Stremora.Modules.Videos.Rebalance;
 /// Return to primary: files that failed over to a later provider are copied back to the first one while
 /// it takes work, verified against the catalog (size and SHA-256), recorded (<see cref="VideoFileMoved"/>,
 /// which switches the video's URL) and only then is the old copy's removal scheduled, in the same
-/// transaction. Any failure leaves the video where it was; a crash after the copy leaves an unclaimed
-/// file on the primary that the next run overwrites (same key) or reconciliation removes.
+/// transaction. Each copy goes to a key of its own, so the copy of a run that loses a race is removed
+/// without touching the live file. Any failure leaves the video where it was; a crash after the copy
+/// leaves an unclaimed file on the primary that reconciliation removes.
 /// </summary>
 internal sealed partial class StorageRebalanceJob(
     IDocumentStore store,
@@ -133,7 +134,7 @@ internal sealed partial class StorageRebalanceJob(
             try
             {
                 // MaxBytes is the catalog's size: a longer source stops at once and leaves nothing behind.
-                var request = new StoreFileRequest(file.File, StorageKey.ForFile(video.Id, file.File), file.ContentType, file.Bytes);
+                var request = new StoreFileRequest(file.File, StorageKey.ForMove(video.Id, file.File, Guid.CreateVersion7()), file.ContentType, file.Bytes);
                 outcome = await maintenance.CopyToPrimaryAsync(file.ToStoredFile(), request, timeout.Token);
             }
             catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
