@@ -1,6 +1,8 @@
 using Marten;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+using Stremora.Modules.Storage.Contracts;
 using Stremora.Modules.Videos.UploadVideo;
 using Stremora.TestKit.Host;
 
@@ -23,10 +25,19 @@ public sealed class VideosApiFactory : StremoraApiFactory
     /// <summary>An upload with this title has its final catalog write fail (a simulated database outage at the worst moment).</summary>
     public const string CatalogFailsTitle = "The catalog write fails";
 
+    /// <summary>Fails a removal on demand.</summary>
+    public DeleteHold Deletes { get; } = new();
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         base.ConfigureWebHost(builder);
-        builder.ConfigureTestServices(services => services.ConfigureMarten(options => options.Listeners.Add(new FailingCatalogWrite())));
+        builder.ConfigureTestServices(services =>
+        {
+            services.ConfigureMarten(options => options.Listeners.Add(new FailingCatalogWrite()));
+            var real = services.Single(d => d.ServiceType == typeof(IVideoStorage));
+            services.Remove(real);
+            services.AddSingleton<IVideoStorage>(sp => new HoldableVideoStorage((IVideoStorage)real.ImplementationFactory!(sp), Deletes));
+        });
     }
 }
 

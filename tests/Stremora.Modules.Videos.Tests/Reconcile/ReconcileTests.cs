@@ -165,4 +165,35 @@ public sealed class ReconcileTests(MaintenanceApiFactory api)
             Assert.True(status == HttpStatusCode.NoContent, body);
         }
     }
+
+    [Fact]
+    public async Task A_file_whose_removal_stalled_past_its_retry_window_is_removed_and_its_history_says_so()
+    {
+        // What a removal that said "retrying" and then lost its job (a Schedule call that never happened) leaves.
+        var id = Guid.CreateVersion7();
+        var key = $"stremora/videos/{id:N}/video";
+        await api.PutS3Async(key, Samples.Mp4(2048, seed: 97));
+        await using (var session = api.Store.LightweightSession())
+        {
+            session.Events.StartStream<Stremora.Modules.Videos.GetVideo.VideoDetails>(
+                id,
+                new Stremora.Modules.Videos.UploadVideo.VideoUploadStarted(id, "stalled-owner", "Stalled", "", null, "video/mp4", null, null, DateTimeOffset.UtcNow),
+                new Stremora.Modules.Videos.DeleteVideo.VideoDeleted("stalled-owner", false, DateTimeOffset.UtcNow),
+                new Stremora.Modules.Videos.Cleanup.StoredFileCleanupFailed(StoredFileKind.Video, "s3", key, 1, "simulated", WillRetry: true));
+            await session.SaveChangesAsync();
+        }
+
+        // Within its retry window the removal is its job's.
+        var early = await api.Job<StorageReconcileJob>().RunAsync(null, CancellationToken.None);
+        Assert.DoesNotContain(early.OrphansDeleted, o => o.Locator == key);
+        Assert.NotNull(await api.S3BytesAsync(key));
+
+        // What the days do to it.
+        await api.ExecuteSqlAsync($"UPDATE stremora.mt_events SET timestamp = timestamp - interval '30 days' WHERE stream_id = '{id}'");
+        var late = await api.Job<StorageReconcileJob>().RunAsync(null, CancellationToken.None);
+
+        Assert.Contains(late.OrphansDeleted, o => o.Provider == "s3" && o.Locator == key);
+        Assert.Null(await api.S3BytesAsync(key));
+        Assert.Equal("done", Assert.Single((await api.VideoAsync(id)).Cleanups).State);
+    }
 }

@@ -31,6 +31,7 @@ public sealed class TcpFaultProxy : IAsyncDisposable
     private readonly Task _acceptLoop;
     private readonly ConcurrentDictionary<TcpClient, TcpClient> _forwarding = new();
     private int _connections;
+    private int _refused;
 
     public TcpFaultProxy(string targetHost, int targetPort)
     {
@@ -50,6 +51,9 @@ public sealed class TcpFaultProxy : IAsyncDisposable
 
     public int Connections => Volatile.Read(ref _connections);
 
+    /// <summary>Connections refused so far (lets a test wait until something has met the outage).</summary>
+    public int Refused => Volatile.Read(ref _refused);
+
     /// <summary>"The server is gone": refuses new connections and resets the open ones. Set <see cref="Fault"/> back to <see cref="TcpFault.None"/> to bring it back.</summary>
     public void GoDown()
     {
@@ -63,6 +67,9 @@ public sealed class TcpFaultProxy : IAsyncDisposable
             }
         }
     }
+
+    /// <summary>The server is back: connections are forwarded again.</summary>
+    public void ComeBack() => Fault = TcpFault.None;
 
     public async ValueTask DisposeAsync()
     {
@@ -107,6 +114,7 @@ public sealed class TcpFaultProxy : IAsyncDisposable
                 switch (fault)
                 {
                     case TcpFault.Refuse:
+                        Interlocked.Increment(ref _refused);
                         client.Client.LingerState = new LingerOption(true, 0); // RST, not FIN
                         return;
                     case TcpFault.Hang:

@@ -13,6 +13,14 @@ internal sealed class CleanupOptions
 
     public int MaxRetryDelaySeconds { get; set; } = 3600;
 
+    /// <summary>
+    /// How long a removal may stay scheduled or retrying before reconciliation takes it for stalled and
+    /// removes the file itself: every attempt's back-off, Hangfire's retries of a run, and an hour's slack.
+    /// </summary>
+    public TimeSpan RetryWindow =>
+        TimeSpan.FromSeconds(Enumerable.Range(1, MaxAttempts).Sum(a => DelayAfter(a).TotalSeconds) + StoredFileCleanupJob.InfrastructureRetryWindowSeconds)
+        + TimeSpan.FromHours(1);
+
     public TimeSpan DelayAfter(int attempt)
     {
         var seconds = RetryDelaySeconds * Math.Pow(2, Math.Clamp(attempt - 1, 0, 30));

@@ -19,9 +19,12 @@ internal sealed record StoredFileCleanup(Guid VideoId, StoredFileKind File, stri
 /// <summary>
 /// Removes one stored file from its provider and appends the outcome to the video's stream.
 /// Idempotent (it may run twice: the outbox is at-least-once): a file already cleaned up is skipped and
-/// storage treats "not found" as done. Retries are scheduled by the job itself so the back-off is
-/// configurable (<see cref="CleanupOptions"/>); after the last attempt it throws and stays failed in
-/// the dashboard, where an admin can retry it.
+/// storage treats "not found" as done. A provider's refusal is retried by the job itself, so the back-off
+/// is configurable (<see cref="CleanupOptions"/>); after the last attempt it gives up and stays failed in the
+/// dashboard, where an admin can retry it. Anything else that throws (the catalog or Hangfire's storage
+/// unreachable while it loads, appends or schedules) is retried by Hangfire with its own back-off, and
+/// after those too it stays failed in the dashboard. Either way reconciliation removes a file whose
+/// cleanup has stalled past <see cref="CleanupOptions.RetryWindow"/>.
 /// </summary>
 internal sealed class StoredFileCleanupJob(
     IVideoStorage storage,
@@ -30,7 +33,14 @@ internal sealed class StoredFileCleanupJob(
     IOptions<CleanupOptions> options,
     ILogger<StoredFileCleanupJob> logger)
 {
-    [AutomaticRetry(Attempts = 0, OnAttemptsExceeded = AttemptsExceededAction.Fail)]
+    /// <summary>Hangfire's retries of a run that failed outside the provider (seconds): about 2.5 hours in all.</summary>
+    public const int InfrastructureRetryWindowSeconds = 10 + 30 + 60 + 300 + 900 + 1800 + 3600 + 3600;
+
+    [AutomaticRetry(
+        Attempts = 8,
+        DelaysInSeconds = new[] { 10, 30, 60, 300, 900, 1800, 3600, 3600 },
+        ExceptOn = new[] { typeof(CleanupGaveUpException) },
+        OnAttemptsExceeded = AttemptsExceededAction.Fail)]
     [DisplayName("Remove {0}, attempt {1}")]
     public async Task RunAsync(StoredFileCleanup cleanup, int attempt, CancellationToken cancellationToken)
     {
@@ -55,10 +65,11 @@ internal sealed class StoredFileCleanupJob(
         {
             var willRetry = attempt < options.Value.MaxAttempts;
             logger.LogWarning(e, "Removing {Provider} {Locator} of video {VideoId} failed (attempt {Attempt}, retry: {WillRetry})", cleanup.Provider, cleanup.Locator, cleanup.VideoId, attempt, willRetry);
+            // If this append or the Schedule below throws, Hangfire runs this attempt again later.
             await store.AppendToLatestAsync(cleanup.VideoId, Decide.CleanupFailed(file, attempt, e.Message, willRetry), cancellationToken);
             if (!willRetry)
             {
-                throw;
+                throw new CleanupGaveUpException(cleanup, attempt, e);
             }
 
             jobs.Schedule<StoredFileCleanupJob>(j => j.RunAsync(cleanup, attempt + 1, CancellationToken.None), options.Value.DelayAfter(attempt));
@@ -68,3 +79,7 @@ internal sealed class StoredFileCleanupJob(
         await store.AppendToLatestAsync(cleanup.VideoId, Decide.CleanupDone(file), cancellationToken);
     }
 }
+
+/// <summary>The provider refused every attempt: the job stays failed in the dashboard (Hangfire does not retry it on its own).</summary>
+internal sealed class CleanupGaveUpException(StoredFileCleanup cleanup, int attempts, Exception innerException)
+    : Exception($"Gave up removing {cleanup.Provider} {cleanup.Locator} after {attempts} attempts: {innerException.Message}", innerException);

@@ -23,6 +23,7 @@ internal sealed partial class StorageReconcileJob(
     NpgsqlDataSource database,
     TimeProvider clock,
     IOptions<ReconcileOptions> options,
+    IOptions<CleanupOptions> cleanupOptions,
     ILogger<StorageReconcileJob> logger)
 {
     public const string RecurringJobId = "storage-reconcile";
@@ -121,7 +122,8 @@ internal sealed partial class StorageReconcileJob(
         foreach (var stored in batch)
         {
             var video = StorageKey.VideoIdIn(stored.File.Locator) is { } id ? videos.GetValueOrDefault(id) : null;
-            if (video is not null && Claims(video, tally.Provider, stored.File.Locator))
+            if (video is not null && (PlaysFrom(video, tally.Provider, stored.File.Locator)
+                || (RemovalPending(video, tally.Provider, stored.File.Locator) && !await RemovalStalledAsync(run, video.Id, tally.Provider, stored.File.Locator, cancellationToken))))
             {
                 continue;
             }
@@ -154,11 +156,30 @@ internal sealed partial class StorageReconcileJob(
         }
     }
 
-    /// <summary>A live video plays from it, or a removal job that has not given up will take care of it.</summary>
-    private static bool Claims(VideoDetails video, string provider, string locator) =>
-        (video.Status is VideoStatus.Ready or VideoStatus.Uploading
-            && (video.Video?.Is(provider, locator) == true || video.Thumbnail?.Is(provider, locator) == true))
-        || video.Cleanups.Any(c => c.Is(provider, locator) && c.IsPending());
+    private static bool PlaysFrom(VideoDetails video, string provider, string locator) =>
+        video.Status is VideoStatus.Ready or VideoStatus.Uploading
+        && (video.Video?.Is(provider, locator) == true || video.Thumbnail?.Is(provider, locator) == true);
+
+    /// <summary>A removal job that has not given up should take care of it.</summary>
+    private static bool RemovalPending(VideoDetails video, string provider, string locator) =>
+        video.Cleanups.Any(c => c.Is(provider, locator) && c.IsPending());
+
+    /// <summary>
+    /// The removal's last word (scheduled, or failed and retrying) is older than its whole retry window:
+    /// its job was lost or gave up without saying so, and the file is this run's to remove.
+    /// </summary>
+    private async Task<bool> RemovalStalledAsync(Run run, Guid videoId, string provider, string locator, CancellationToken cancellationToken)
+    {
+        await using var query = store.QuerySession();
+        var events = await query.Events.FetchStreamAsync(videoId, token: cancellationToken);
+        var last = events.LastOrDefault(e => e.Data switch
+        {
+            StoredFileCleanupScheduled s => s.Provider == provider && s.Locator == locator,
+            StoredFileCleanupFailed f => f.Provider == provider && f.Locator == locator,
+            _ => false,
+        });
+        return last is not null && last.Timestamp < run.StartedAt - cleanupOptions.Value.RetryWindow;
+    }
 
     /// <summary>
     /// Ready videos whose file on this provider was not listed; each is probed once more before it is marked.
