@@ -42,7 +42,7 @@ public static class StorageModule
         services.AddStorageMaintenance();
 
         // Tag "ready": the host's /health/ready runs it (Degraded still answers 200).
-        services.AddHealthChecks().AddCheck<StorageHealthCheck>(StorageHealthCheck.Name, HealthStatus.Unhealthy, ["ready"]);
+        services.AddHealthChecks().AddCheck<StorageHealthCheck>(StorageHealthCheck.Name, HealthStatus.Degraded, ["ready"]);
         return services;
     }
 }

@@ -15,6 +15,9 @@ public enum FakeCloudinaryFault
     /// <summary>HTTP 429.</summary>
     TooManyRequests,
 
+    /// <summary>HTTP 400, Cloudinary's refusal of one file it cannot take ("Invalid video file").</summary>
+    BadRequest,
+
     /// <summary>Reads the request, then never answers until the client gives up.</summary>
     Hang,
 

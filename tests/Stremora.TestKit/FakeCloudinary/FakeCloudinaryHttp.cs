@@ -45,6 +45,10 @@ internal static class FakeCloudinaryHttp
                 await DrainAsync(context);
                 await ErrorAsync(context, 429, "Too Many Requests");
                 return true;
+            case FakeCloudinaryFault.BadRequest:
+                await DrainAsync(context);
+                await ErrorAsync(context, 400, "Invalid video file");
+                return true;
             case FakeCloudinaryFault.Hang:
                 await HangAsync(context, stopping);
                 return true;

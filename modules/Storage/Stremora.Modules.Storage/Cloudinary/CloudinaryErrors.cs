@@ -20,7 +20,10 @@ internal static class CloudinaryErrors
     public static StorageProviderException FromResponse(HttpStatusCode status, string body, params string?[] secrets)
     {
         var message = Redact(ErrorMessage(body) ?? "(no error message)", secrets);
-        return new StorageProviderException(CloudinaryProvider.ProviderName, $"cloudinary answered {(int)status}: {message}", IsTransient(status));
+        return new StorageProviderException(CloudinaryProvider.ProviderName, $"cloudinary answered {(int)status}: {message}", IsTransient(status))
+        {
+            RefusedTheFile = StorageProviderException.IsRefusalOfTheFile((int)status),
+        };
     }
 
     public static StorageProviderException Unreadable(string what, Exception? inner = null) =>

@@ -1,13 +1,16 @@
 namespace Stremora.Modules.Storage.Failover;
 
 /// <summary>
-/// One attempt's view of the spool. It notes when the provider last took bytes, and whether it is
-/// waiting for the client's bytes (not the provider's fault), so the chain can time out a provider
+/// One attempt's view of the spool. It notes when the provider last took bytes, and how long it has
+/// waited for the client's bytes (not the provider's fault), so the chain can time out a provider
 /// that stalls without punishing a slow client.
 /// </summary>
 internal sealed class AttemptSource(SpoolTee spool, TimeProvider time) : ISpooledSource
 {
+    private readonly Lock _gate = new();
     private int _waiting;
+    private long _waitStarted;
+    private TimeSpan _waited;
     private long _lastProgress = time.GetTimestamp();
 
     public long? TotalLength => spool.TotalLength;
@@ -16,9 +19,28 @@ internal sealed class AttemptSource(SpoolTee spool, TimeProvider time) : ISpoole
     public TimeSpan IdleFor =>
         Volatile.Read(ref _waiting) > 0 ? TimeSpan.Zero : time.GetElapsedTime(Interlocked.Read(ref _lastProgress));
 
+    /// <summary>How long this attempt has spent waiting for the client's bytes, so far: time that is not the provider's.</summary>
+    public TimeSpan WaitedForClient
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _waiting > 0 ? _waited + time.GetElapsedTime(_waitStarted) : _waited;
+            }
+        }
+    }
+
     public async ValueTask<long> WaitForAsync(long offset, long count, CancellationToken cancellationToken)
     {
-        Interlocked.Increment(ref _waiting);
+        lock (_gate)
+        {
+            if (_waiting++ == 0)
+            {
+                _waitStarted = time.GetTimestamp();
+            }
+        }
+
         try
         {
             return await spool.WaitForAsync(offset, count, cancellationToken);
@@ -26,7 +48,13 @@ internal sealed class AttemptSource(SpoolTee spool, TimeProvider time) : ISpoole
         finally
         {
             Touch();
-            Interlocked.Decrement(ref _waiting);
+            lock (_gate)
+            {
+                if (--_waiting == 0)
+                {
+                    _waited += time.GetElapsedTime(_waitStarted);
+                }
+            }
         }
     }
 

@@ -44,7 +44,7 @@ internal sealed class ChainLink
     public IStorageProvider Provider { get; }
 
     /// <summary>
-    /// A client that aborts or sends too much says nothing about the provider's health, but Polly has no
+    /// A client that aborts or sends too much, or a provider refusing one bad file (a 4xx), says nothing about the provider's health, but Polly has no
     /// neutral outcome: an unhandled one is recorded as a success. Closed, that is the lesser harm (counting
     /// it would let clients open the circuit). Half-open it would close the circuit on a probe that proved
     /// nothing, so there it counts as a failure: the circuit stays open for another break and the next
@@ -52,8 +52,9 @@ internal sealed class ChainLink
     /// </summary>
     private bool CountsAgainstProvider(Exception e, CancellationToken caller)
     {
-        var aborted = e is UploadAbortedException || (e is OperationCanceledException && caller.IsCancellationRequested);
-        return !aborted || _state.CircuitState == Polly.CircuitBreaker.CircuitState.HalfOpen;
+        var notTheProvider = e is UploadAbortedException or AttemptFailedException { ProviderFault: false }
+            || (e is OperationCanceledException && caller.IsCancellationRequested);
+        return !notTheProvider || _state.CircuitState == Polly.CircuitBreaker.CircuitState.HalfOpen;
     }
 
     public string Name => Provider.Name;
@@ -79,6 +80,9 @@ internal sealed class ChainLink
             await _control.CloseAsync();
         }
     }
+
+    /// <summary>After an attempt the provider refused for the file itself (a 4xx): like an abort, it restarts the count.</summary>
+    public ValueTask RecordNotTheProvidersFaultAsync() => RecordAbortedAsync();
 
     /// <summary>
     /// After an attempt the client abandoned while the circuit was closed. Polly has recorded it as a success

@@ -41,6 +41,10 @@ internal sealed partial class FailoverChain
             error = e.Message;
             link.Stats.RecordFailure(e.Message);
             LogAttemptFailed(e.InnerException ?? e, link.Name, request.Key, e.Message);
+            if (!e.ProviderFault)
+            {
+                await link.RecordNotTheProvidersFaultAsync();
+            }
         }
         catch (Exception e) when (e is UploadAbortedException || (e is OperationCanceledException && cancellationToken.IsCancellationRequested))
         {
@@ -79,7 +83,8 @@ internal sealed partial class FailoverChain
         await using var watchdog = _time.CreateTimer(
             _ =>
             {
-                var reason = _time.GetElapsedTime(started) > overall ? $"timed out after {overall.TotalSeconds:0.###} s"
+                // The provider's time only: waiting for a slow client's bytes is not the provider's fault.
+                var reason = _time.GetElapsedTime(started) - source.WaitedForClient > overall ? $"timed out after {overall.TotalSeconds:0.###} s"
                     : source.IdleFor > idle ? $"no progress for {idle.TotalSeconds:0.###} s"
                     : null;
                 if (reason is not null && Interlocked.CompareExchange(ref timedOut, reason, null) is null)
@@ -105,7 +110,7 @@ internal sealed partial class FailoverChain
             stored = await link.Provider.UploadAsync(target, source, attemptCts.Token);
 
             // A provider may return before the last byte arrived (a broken one would); the truth needs the whole file.
-            total = await spool.WaitForAsync(0, long.MaxValue, attemptCts.Token);
+            total = await source.WaitForAsync(0, long.MaxValue, attemptCts.Token);
         }
         catch (Exception e) when (cancellationToken.IsCancellationRequested || e is SpoolAbortedException || e.InnerException is SpoolAbortedException)
         {
@@ -117,7 +122,7 @@ internal sealed partial class FailoverChain
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
-            throw new AttemptFailedException(Describe(e), e);
+            throw new AttemptFailedException(Describe(e), e, SaysSomethingAboutTheProvider(e));
         }
 
         var storedRef = new StoredFile(link.Name, stored.Locator, request.Kind, stored.Url);
@@ -154,7 +159,7 @@ internal sealed partial class FailoverChain
                 throw new UploadAbortedException(e);
             }
 
-            throw new AttemptFailedException("stored, but no playback URL: " + Describe(e), e);
+            throw new AttemptFailedException("stored, but no playback URL: " + Describe(e), e, SaysSomethingAboutTheProvider(e));
         }
 
         if (cancellationToken.IsCancellationRequested)
@@ -180,6 +185,13 @@ internal sealed partial class FailoverChain
             LogCleanupFailed(e, provider.Name, file.Locator);
         }
     }
+
+    /// <summary>
+    /// A provider's refusal of this one file (bad file, bad request) is not an outage. What counts against its
+    /// circuit: failures that may pass (5xx, 420/429, timeouts, connection failures), refusals of every upload
+    /// (bad credentials, a missing bucket) and anything unexpected.
+    /// </summary>
+    private static bool SaysSomethingAboutTheProvider(Exception e) => e is not StorageProviderException { RefusedTheFile: true };
 
     /// <summary>Messages shown in the attempt list: provider exceptions are written to be safe; anything else only by its type.</summary>
     private static string Describe(Exception e) => e switch
@@ -208,8 +220,11 @@ internal abstract record AttemptEnd
     public sealed record UploadAborted : AttemptEnd;
 }
 
-/// <summary>A provider attempt failed: counts against its circuit, and the chain moves on.</summary>
-internal sealed class AttemptFailedException(string message, Exception? innerException) : Exception(message, innerException);
+/// <summary>A provider attempt failed and the chain moves on; it counts against the provider's circuit when <see cref="ProviderFault"/>.</summary>
+internal sealed class AttemptFailedException(string message, Exception? innerException, bool providerFault = true) : Exception(message, innerException)
+{
+    public bool ProviderFault { get; } = providerFault;
+}
 
 /// <summary>The upload itself stopped (client gone, too large): not the provider's fault, the chain stops.</summary>
 internal sealed class UploadAbortedException(Exception innerException)

@@ -103,4 +103,12 @@ internal sealed class StorageProviderException(string provider, string message, 
     public string Provider { get; } = provider;
 
     public bool IsTransient { get; } = isTransient;
+
+    /// <summary>
+    /// The provider refused this one file (400, 409, 411, 413, 415, 422: what was sent, not the provider, is at fault).
+    /// Says nothing about its health, so it never counts against its circuit; bad credentials or a missing bucket do.
+    /// </summary>
+    public bool RefusedTheFile { get; init; }
+
+    public static bool IsRefusalOfTheFile(int status) => status is 400 or 409 or 411 or 413 or 415 or 422;
 }

@@ -3,8 +3,10 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 namespace Stremora.Modules.Storage.Failover;
 
 /// <summary>
-/// Readiness from the chain's circuits: one provider down is only Degraded (failover covers it);
-/// Unhealthy only when no provider can take an upload. Descriptions name providers, never addresses.
+/// Readiness from the chain's circuits: never worse than Degraded. One provider down is covered by
+/// failover; with every circuit open uploads answer 503 but reads, deletes and the catalog still work,
+/// so taking the instance out of a load balancer would only make things worse. Descriptions name
+/// providers, never addresses.
 /// </summary>
 internal sealed class StorageHealthCheck(FailoverChain chain) : IHealthCheck
 {
@@ -16,7 +18,7 @@ internal sealed class StorageHealthCheck(FailoverChain chain) : IHealthCheck
         var data = states.ToDictionary(s => s.Name, s => (object)s.State, StringComparer.Ordinal);
         var open = states.Where(s => s.State == CircuitStates.Open).Select(s => s.Name).ToList();
         var result = states.Count == 0 || open.Count == states.Count
-            ? new HealthCheckResult(context?.Registration.FailureStatus ?? HealthStatus.Unhealthy, "No storage provider can take uploads.", data: data)
+            ? HealthCheckResult.Degraded("No storage provider can take uploads; reads still work.", data: data)
             : states.TrueForAll(s => s.State == CircuitStates.Closed)
                 ? HealthCheckResult.Healthy("Every storage provider is available.", data)
                 : HealthCheckResult.Degraded($"Circuit not closed: {string.Join(", ", states.Where(s => s.State != CircuitStates.Closed).Select(s => s.Name))}.", data: data);

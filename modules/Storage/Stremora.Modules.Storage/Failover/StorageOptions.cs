@@ -8,7 +8,7 @@ namespace Stremora.Modules.Storage.Failover;
 /// <item><c>Storage:Order</c>: providers to try, comma-separated (default <c>cloudinary,s3</c>); unconfigured ones are left out; none configured means local disk.</item>
 /// <item><c>Storage:SpoolDirectory</c>: temp files of uploads in flight (default <c>{temp}/stremora-spool</c>).</item>
 /// <item><c>Storage:Local:Root</c>: the local disk provider's folder (default <c>.data/media</c> under the content root).</item>
-/// <item><c>Storage:Providers:{name}:TimeoutSeconds</c>: longest one attempt may take in all (default 3600: multi-GB uploads).</item>
+/// <item><c>Storage:Providers:{name}:TimeoutSeconds</c>: longest one attempt may take in all, not counting waits for the client's bytes (default 3600: multi-GB uploads).</item>
 /// <item><c>Storage:Providers:{name}:IdleTimeoutSeconds</c>: longest an attempt may go without taking bytes or finishing, not counting waits for the client's bytes (default 120).</item>
 /// <item><c>Storage:CircuitBreaker:MinimumThroughput</c> (default 5), <c>FailureRatio</c> (default 1.0),
 /// <c>SamplingDurationSeconds</c> (default 300), <c>BreakDurationSeconds</c> (default 30): the circuit opens when at least

@@ -234,7 +234,10 @@ internal sealed partial class S3StorageProvider : IStorageProvider, IDisposable
             Name,
             $"S3 {operation} failed: {(int)s.StatusCode} {s.ErrorCode}".TrimEnd(),
             isTransient: (int)s.StatusCode >= 500 || s.StatusCode is HttpStatusCode.TooManyRequests or HttpStatusCode.RequestTimeout,
-            e),
+            e)
+        {
+            RefusedTheFile = StorageProviderException.IsRefusalOfTheFile((int)s.StatusCode),
+        },
         AmazonServiceException or HttpRequestException or IOException or SocketException or AmazonClientException =>
             new StorageProviderException(Name, $"S3 {operation} failed: S3 unreachable", isTransient: true, e),
         _ => e,
