@@ -43,7 +43,7 @@ public sealed class MaintenanceLockTests(MaintenanceApiFactory api)
         Assert.Equal("moved", Assert.Single(report.Files, f => f.VideoId == video.Id()).Outcome);
         await AssertPlaysFromCloudinaryAsync(video.Id(), bytes);
         Assert.Single(api.Cloudinary.Assets, a => a.PublicId.Contains($"{video.Id():N}", StringComparison.Ordinal));
-        await DeleteAsync(owner, video.Id());
+        await owner.DeleteEventuallyAsync(video.Id());
     }
 
     [Fact]
@@ -79,7 +79,7 @@ public sealed class MaintenanceLockTests(MaintenanceApiFactory api)
         var reconciled = await api.Job<StorageReconcileJob>().RunAsync(null, CancellationToken.None);
         Assert.DoesNotContain(reconciled.OrphansDeleted, o => o.Locator == live);
         await AssertPlaysFromCloudinaryAsync(video.Id(), bytes);
-        await DeleteAsync(owner, video.Id());
+        await owner.DeleteEventuallyAsync(video.Id());
     }
 
     private async Task<(JsonElement Video, byte[] Bytes)> UploadToFallbackAsync(HttpClient owner, string title, byte seed)
@@ -125,14 +125,4 @@ public sealed class MaintenanceLockTests(MaintenanceApiFactory api)
         using var plain = new HttpClient();
         Assert.Equal(bytes, await plain.GetByteArrayAsync(new Uri(video.GetProperty("video").GetProperty("url").GetString()!)));
     }
-
-    private static async Task DeleteAsync(HttpClient owner, Guid id) =>
-        await Eventually.UntilAsync(
-            async () =>
-            {
-                var (status, body) = await owner.SendAsync(HttpMethod.Delete, $"/api/videos/{id}");
-                Assert.True(status is HttpStatusCode.NoContent or HttpStatusCode.Conflict, body);
-                return status == HttpStatusCode.NoContent;
-            },
-            $"video {id} is deleted");
 }

@@ -105,7 +105,7 @@ public sealed class ReturnToPrimaryTests(MaintenanceApiFactory api)
         finally
         {
             api.Cloudinary.Faults.Clear();
-            await DeleteAsync(owner, video.Id());
+            await owner.DeleteEventuallyAsync(video.Id());
         }
     }
 
@@ -132,7 +132,7 @@ public sealed class ReturnToPrimaryTests(MaintenanceApiFactory api)
         }
         finally
         {
-            await DeleteAsync(owner, video.Id());
+            await owner.DeleteEventuallyAsync(video.Id());
         }
     }
 
@@ -170,7 +170,7 @@ public sealed class ReturnToPrimaryTests(MaintenanceApiFactory api)
             Assert.Equal((await query.Events.FetchStreamStateAsync(video.Id()))!.Version, (await api.VideoAsync(video.Id())).Version);
         }
 
-        await DeleteAsync(owner, video.Id());
+        await owner.DeleteEventuallyAsync(video.Id());
     }
 
     private async Task AssertStillOnFallbackAsync(JsonElement video, byte[] bytes)
@@ -184,16 +184,4 @@ public sealed class ReturnToPrimaryTests(MaintenanceApiFactory api)
         Assert.Equal(HttpStatusCode.OK, status);
         Assert.Equal(api.Fallback, JsonDocument.Parse(body).RootElement.Provider());
     }
-
-    /// <summary>Leaves nothing on the fallback for the other tests' runs to count.</summary>
-    private static async Task DeleteAsync(HttpClient owner, Guid id) =>
-        // A cleanup job may be appending to the stream at that moment: the delete then answers 409 and is retried.
-        await Eventually.UntilAsync(
-            async () =>
-            {
-                var (status, body) = await owner.SendAsync(HttpMethod.Delete, $"/api/videos/{id}");
-                Assert.True(status is HttpStatusCode.NoContent or HttpStatusCode.Conflict, body);
-                return status == HttpStatusCode.NoContent;
-            },
-            $"video {id} is deleted");
 }
