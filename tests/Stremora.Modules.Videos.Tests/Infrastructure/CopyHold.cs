@@ -61,11 +61,11 @@ internal sealed class HoldableStorageMaintenance(IStorageMaintenance inner, Copy
 
     public IReadOnlyList<string> Providers => inner.Providers;
 
-    public IAsyncEnumerable<StoredObject> ListStoredAsync(string provider, CancellationToken cancellationToken) => inner.ListStoredAsync(provider, cancellationToken);
+    public IAsyncEnumerable<ListedFile> ListStoredAsync(string provider, CancellationToken cancellationToken) => inner.ListStoredAsync(provider, cancellationToken);
 
-    public Task<bool> ExistsAsync(StoredFileRef file, CancellationToken cancellationToken) => inner.ExistsAsync(file, cancellationToken);
+    public Task<bool> ExistsAsync(StoredFile file, CancellationToken cancellationToken) => inner.ExistsAsync(file, cancellationToken);
 
-    public async Task<StoreResult> CopyToPrimaryAsync(StoredFileRef from, StoreFileRequest request, CancellationToken cancellationToken)
+    public async Task<StoreOutcome> CopyToPrimaryAsync(StoredFile from, StoreFileRequest request, CancellationToken cancellationToken)
     {
         var held = hold.Take(request);
         var result = await inner.CopyToPrimaryAsync(from, request, cancellationToken);

@@ -23,7 +23,7 @@ public sealed class DeleteHold
         return fired.Task;
     }
 
-    internal void ThrowIfHeld(StoredFileRef file)
+    internal void ThrowIfHeld(StoredFile file)
     {
         (Guid VideoId, Action Before, TaskCompletionSource Fired) next;
         lock (_lock)
@@ -46,15 +46,15 @@ public sealed class DeleteHold
 /// <summary>The host's storage with <see cref="DeleteHold"/> in front of its deletes.</summary>
 internal sealed class HoldableVideoStorage(IVideoStorage inner, DeleteHold hold) : IVideoStorage
 {
-    public Task<StoreResult> StoreAsync(StoreFileRequest request, Stream content, CancellationToken cancellationToken) => inner.StoreAsync(request, content, cancellationToken);
+    public Task<StoreOutcome> StoreAsync(StoreFileRequest request, Stream content, CancellationToken cancellationToken) => inner.StoreAsync(request, content, cancellationToken);
 
-    public Task DeleteAsync(StoredFileRef file, CancellationToken cancellationToken)
+    public Task DeleteAsync(StoredFile file, CancellationToken cancellationToken)
     {
         hold.ThrowIfHeld(file);
         return inner.DeleteAsync(file, cancellationToken);
     }
 
-    public Task<string> GetPlaybackUrlAsync(StoredFileRef file, CancellationToken cancellationToken) => inner.GetPlaybackUrlAsync(file, cancellationToken);
+    public Task<string> GetPlaybackUrlAsync(StoredFile file, CancellationToken cancellationToken) => inner.GetPlaybackUrlAsync(file, cancellationToken);
 
     public Task<int> AbortAbandonedUploadsAsync(TimeSpan olderThan, CancellationToken cancellationToken) => inner.AbortAbandonedUploadsAsync(olderThan, cancellationToken);
 }

@@ -175,11 +175,11 @@ public sealed class ReconcileTests(MaintenanceApiFactory api)
         await api.PutS3Async(key, Samples.Mp4(2048, seed: 97));
         await using (var session = api.Store.LightweightSession())
         {
-            session.Events.StartStream<Stremora.Modules.Videos.GetVideo.VideoDetails>(
+            session.Events.StartStream<VideoDetails>(
                 id,
-                new Stremora.Modules.Videos.UploadVideo.VideoUploadStarted(id, "stalled-owner", "Stalled", "", null, "video/mp4", null, null, DateTimeOffset.UtcNow),
-                new Stremora.Modules.Videos.DeleteVideo.VideoDeleted("stalled-owner", false, DateTimeOffset.UtcNow),
-                new Stremora.Modules.Videos.Cleanup.StoredFileCleanupFailed(StoredFileKind.Video, "s3", key, 1, "simulated", WillRetry: true));
+                new VideoUploadStarted(id, "stalled-owner", "Stalled", "", null, "video/mp4", null, null, DateTimeOffset.UtcNow),
+                new VideoDeleted("stalled-owner", false, DateTimeOffset.UtcNow),
+                new StoredFileCleanupFailed(StoredFileKind.Video, "s3", key, 1, "simulated", WillRetry: true));
             await session.SaveChangesAsync();
         }
 
@@ -194,6 +194,6 @@ public sealed class ReconcileTests(MaintenanceApiFactory api)
 
         Assert.Contains(late.OrphansDeleted, o => o.Provider == "s3" && o.Locator == key);
         Assert.Null(await api.S3BytesAsync(key));
-        Assert.Equal("done", Assert.Single((await api.VideoAsync(id)).Cleanups).State);
+        Assert.Equal(CleanupState.Done, Assert.Single((await api.VideoAsync(id)).Cleanups).State);
     }
 }

@@ -33,11 +33,9 @@ internal sealed class StoredFileCleanupJob(
     IOptions<CleanupOptions> options,
     ILogger<StoredFileCleanupJob> logger)
 {
-    /// <summary>Hangfire's retries of a run that failed outside the provider (seconds): about 2.5 hours in all.</summary>
-    public const int InfrastructureRetryWindowSeconds = 10 + 30 + 60 + 300 + 900 + 1800 + 3600 + 3600;
-
     [AutomaticRetry(
         Attempts = 8,
+        // Runs that failed outside the provider (database, scheduling); CleanupOptions.InfrastructureRetryWindowSeconds is their sum.
         DelaysInSeconds = new[] { 10, 30, 60, 300, 900, 1800, 3600, 3600 },
         ExceptOn = new[] { typeof(CleanupGaveUpException) },
         OnAttemptsExceeded = AttemptsExceededAction.Fail)]

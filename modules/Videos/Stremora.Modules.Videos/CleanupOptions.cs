@@ -1,9 +1,12 @@
-namespace Stremora.Modules.Videos.Cleanup;
+namespace Stremora.Modules.Videos;
 
-/// <summary>How stubbornly a stored file's removal is retried (<c>Cleanup:*</c>).</summary>
+/// <summary>How stubbornly a stored file's removal is retried (<c>Cleanup:*</c>); reconciliation reads it to tell a stalled removal from one still retrying.</summary>
 internal sealed class CleanupOptions
 {
     public const string Section = "Cleanup";
+
+    /// <summary>Hangfire's retries of a cleanup run that failed outside the provider (seconds): about 2.5 hours in all.</summary>
+    public const int InfrastructureRetryWindowSeconds = 10 + 30 + 60 + 300 + 900 + 1800 + 3600 + 3600;
 
     /// <summary>Attempts before the job stays failed in the dashboard for an admin to retry.</summary>
     public int MaxAttempts { get; set; } = 10;
@@ -18,7 +21,7 @@ internal sealed class CleanupOptions
     /// removes the file itself: every attempt's back-off, Hangfire's retries of a run, and an hour's slack.
     /// </summary>
     public TimeSpan RetryWindow =>
-        TimeSpan.FromSeconds(Enumerable.Range(1, MaxAttempts).Sum(a => DelayAfter(a).TotalSeconds) + StoredFileCleanupJob.InfrastructureRetryWindowSeconds)
+        TimeSpan.FromSeconds(Enumerable.Range(1, MaxAttempts).Sum(a => DelayAfter(a).TotalSeconds) + InfrastructureRetryWindowSeconds)
         + TimeSpan.FromHours(1);
 
     public TimeSpan DelayAfter(int attempt)

@@ -1,9 +1,10 @@
 using Stremora.Modules.Storage.Contracts;
+using Stremora.Modules.Storage.Tests.Support;
 using Stremora.TestKit.FakeCloudinary;
 using Stremora.TestKit.Host;
 using Stremora.TestKit.Streams;
 
-namespace Stremora.Modules.Storage.Tests.Failover;
+namespace Stremora.Modules.Storage.Tests.EndToEnd;
 
 /// <summary>Five consecutive failures open Cloudinary's circuit; its attempts may take one second of its own time.</summary>
 public sealed class ClientCausedFailuresFixture : FailoverHostFixture
@@ -69,7 +70,7 @@ public sealed class ClientCausedFailuresCircuitTests(ClientCausedFailuresFixture
         Assert.Equal("open", link.CircuitState);
     }
 
-    private async Task<StoreResult> StoreAsync(Stream video, string name)
+    private async Task<StoreOutcome> StoreAsync(Stream video, string name)
     {
         await using (video)
         {
@@ -77,7 +78,7 @@ public sealed class ClientCausedFailuresCircuitTests(ClientCausedFailuresFixture
         }
     }
 
-    private static List<(string Provider, string Outcome)> Outcomes(StoreResult result) =>
+    private static List<(string Provider, string Outcome)> Outcomes(StoreOutcome result) =>
         result.Attempts.Select(a => (a.Provider, a.Outcome)).ToList();
 
     /// <summary>A client that sends its body in a few pieces with a pause before each.</summary>
