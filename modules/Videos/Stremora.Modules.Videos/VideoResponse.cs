@@ -12,6 +12,7 @@ internal sealed record VideoResponse(
     string Status,
     DateTimeOffset CreatedAt,
     VideoFileResponse Video,
+    bool Published,
     VideoFileResponse? Thumbnail,
     IReadOnlyList<VideoAttemptResponse> Attempts)
 {
@@ -31,6 +32,7 @@ internal sealed record VideoResponse(
             video.Status,
             video.CreatedAt,
             await VideoFileResponse.FromAsync(file, storage, ct),
+            video.Published,
             video.Thumbnail is null ? null : await VideoFileResponse.FromAsync(video.Thumbnail, storage, ct),
             [.. video.Attempts.Select(a => new VideoAttemptResponse(StorageKey.FileName(a.File), a.Provider, a.Outcome, a.Error, a.ElapsedMs))]);
     }

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.OpenApi;
 using Stremora.Modules.Storage.Contracts;
+using Stremora.SharedKernel;
 
 namespace Stremora.Modules.Videos.ListVideos;
 
@@ -49,13 +50,19 @@ internal sealed class ListVideosEndpoint(IQuerySession session, IVideoStorage st
             .QueryParameter("page", JsonSchemaType.Integer, "Page number, from 1.", 1)
             .QueryParameter("pageSize", JsonSchemaType.Integer, $"Items per page, 1 to {ListVideosRequest.MaxPageSize}.", ListVideosRequest.DefaultPageSize)
             .Problem(StatusCodes.Status400BadRequest, "Invalid paging."));
-        Summary(s => s.Summary = "Ready videos, newest first, optionally only one owner's.");
+        Summary(s => s.Summary = "Ready videos, newest first, optionally only one owner's; unpublished ones only for their owner and admins.");
     }
 
     public override async Task<Ok<ListVideosResponse>> ExecuteAsync(ListVideosRequest req, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(req);
         var query = session.Query<VideoDetails>().Where(v => v.Status == VideoStatuses.Ready);
+        if (!User.IsAdmin())
+        {
+            // Unpublished videos are listed for their owner (and admins) only.
+            var userId = User.UserId() ?? "";
+            query = query.Where(v => v.Published || v.OwnerId == userId);
+        }
         if (!string.IsNullOrEmpty(req.OwnerId))
         {
             query = query.Where(v => v.OwnerId == req.OwnerId);
