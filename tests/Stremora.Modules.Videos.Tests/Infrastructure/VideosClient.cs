@@ -19,9 +19,9 @@ public static class VideosClient
     }
 
     /// <summary>Uploads a valid video and returns its JSON; fails the test unless it is a 201.</summary>
-    public static async Task<JsonElement> UploadValidAsync(this HttpClient client, string title = "A day at the beach", byte[]? video = null)
+    public static async Task<JsonElement> UploadValidAsync(this HttpClient client, string title = "A day at the beach", byte[]? video = null, string description = UploadForm.DefaultDescription)
     {
-        using var response = await client.UploadAsync(UploadForm.Valid(title, video));
+        using var response = await client.UploadAsync(UploadForm.Valid(title, video, description));
         var body = await response.Content.ReadAsStringAsync();
         Assert.True(response.StatusCode == HttpStatusCode.Created, $"Upload answered {(int)response.StatusCode}: {body}");
         return JsonDocument.Parse(body).RootElement.Clone();
