@@ -41,6 +41,29 @@ internal static class Decide
         StoredFileCleanupScheduled.For(file.ToStoredFile(), $"moved to {copy.Provider}"),
     ];
 
+    /// <summary>
+    /// An edit: what changed among title, description and published (absent fields stay as they are). An edit that
+    /// changes nothing appends nothing.
+    /// </summary>
+    public static IReadOnlyList<object> Edit(VideoDetails video, string? title, string? description, bool? published, string changedBy, DateTimeOffset at)
+    {
+        ArgumentNullException.ThrowIfNull(video);
+        var events = new List<object>();
+        var newTitle = title ?? video.Title;
+        var newDescription = description ?? video.Description;
+        if (!string.Equals(newTitle, video.Title, StringComparison.Ordinal) || !string.Equals(newDescription, video.Description, StringComparison.Ordinal))
+        {
+            events.Add(new VideoDetailsChanged(newTitle, newDescription, changedBy, at));
+        }
+
+        if (published is { } publish && publish != video.Published)
+        {
+            events.Add(publish ? new VideoPublished(changedBy, at) : new VideoUnpublished(changedBy, at));
+        }
+
+        return events;
+    }
+
     /// <summary>The provider no longer holds a file whose removal was scheduled.</summary>
     public static object CleanupDone(StoredFile file) => StoredFileCleanedUp.For(file);
 

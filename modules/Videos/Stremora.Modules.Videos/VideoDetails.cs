@@ -1,7 +1,9 @@
+using System.Security.Claims;
 using System.Text.Json.Serialization;
 using JasperFx.Events;
 using Marten.Events.Aggregation;
 using Stremora.Modules.Storage.Contracts;
+using Stremora.SharedKernel;
 
 namespace Stremora.Modules.Videos;
 
@@ -88,6 +90,9 @@ internal sealed record VideoDetails
 
     public DateTimeOffset CreatedAt { get; init; }
 
+    /// <summary>False once unpublished: then only the owner and admins see it (documents stored before this field load as published).</summary>
+    public bool Published { get; init; } = true;
+
     public VideoFileDetails? Video { get; init; }
 
     public VideoFileDetails? Thumbnail { get; init; }
@@ -108,6 +113,12 @@ internal sealed record VideoDetails
 
     /// <summary>The video's or the thumbnail's file, if it has one.</summary>
     public VideoFileDetails? FileOf(StoredFileKind kind) => kind == StoredFileKind.Thumbnail ? Thumbnail : Video;
+
+    /// <summary>Ready, and published or the caller's own (or the caller is an admin): anyone else gets a 404.</summary>
+    public bool IsVisibleTo(ClaimsPrincipal user) => Status == VideoStatus.Ready && (Published || MayBeChangedBy(user));
+
+    /// <summary>The owner or an admin: who may edit, unpublish, replace files or delete.</summary>
+    public bool MayBeChangedBy(ClaimsPrincipal user) => string.Equals(OwnerId, user?.UserId(), StringComparison.Ordinal) || (user?.IsAdmin() ?? false);
 
     /// <summary>Whether this removal finished (a job that runs twice does nothing the second time).</summary>
     public bool IsCleanedUp(StoredFile file) => Cleanups.Any(c => c.Is(file.Provider, file.Locator) && c.State == CleanupState.Done);
@@ -163,6 +174,9 @@ internal sealed class VideoDetailsProjection : SingleStreamProjection<VideoDetai
             : f),
         ({ } video, VideoFileMissing missing) => WithFile(video, missing.File, f => f.Is(missing.Provider, missing.Locator) ? f with { Missing = true } : f),
         ({ } video, VideoFileFound found) => WithFile(video, found.File, f => f.Is(found.Provider, found.Locator) ? f with { Missing = false } : f),
+        ({ } video, VideoDetailsChanged changed) => video with { Title = changed.Title, Description = changed.Description },
+        ({ } video, VideoPublished) => video with { Published = true },
+        ({ } video, VideoUnpublished) => video with { Published = false },
         ({ } video, _) => video,
     };
 

@@ -104,6 +104,16 @@ internal sealed record VideoFileMissing(StoredFileKind File, string Provider, st
 /// </summary>
 internal sealed record VideoFileFound(StoredFileKind File, string Provider, string Locator, DateTimeOffset DetectedAt);
 
+/// <summary>The owner or an admin changed the title or the description; both are the values from now on.</summary>
+/// <param name="ChangedBy">The user id (sub) of whoever changed them.</param>
+internal sealed record VideoDetailsChanged(string Title, string Description, string ChangedBy, DateTimeOffset ChangedAt);
+
+/// <summary>The video is shown to everyone again (a ready video is published unless it was unpublished).</summary>
+internal sealed record VideoPublished(string ChangedBy, DateTimeOffset ChangedAt);
+
+/// <summary>The video is hidden from everyone but its owner and admins: 404 and absent from lists for the others.</summary>
+internal sealed record VideoUnpublished(string ChangedBy, DateTimeOffset ChangedAt);
+
 /// <summary>The event types above, for Marten's registration: all of them, in stream order.</summary>
 internal static class VideoEvents
 {
@@ -121,5 +131,8 @@ internal static class VideoEvents
         typeof(VideoFileMoved),
         typeof(VideoFileMissing),
         typeof(VideoFileFound),
+        typeof(VideoDetailsChanged),
+        typeof(VideoPublished),
+        typeof(VideoUnpublished),
     ];
 }

@@ -13,6 +13,7 @@ internal sealed record VideoResponse(
     string Status,
     DateTimeOffset CreatedAt,
     VideoFileResponse Video,
+    bool Published,
     VideoFileResponse? Thumbnail,
     IReadOnlyList<VideoAttemptResponse> Attempts)
 {
@@ -35,6 +36,7 @@ internal sealed record VideoResponse(
             StatusName(video.Status),
             video.CreatedAt,
             await VideoFileResponse.FromAsync(file, storage, ct),
+            video.Published,
             video.Thumbnail is null ? null : await VideoFileResponse.FromAsync(video.Thumbnail, storage, ct),
             [.. video.Attempts.Select(a => new VideoAttemptResponse(StorageKey.FileName(a.File), a.Provider, a.Outcome, a.Error, a.ElapsedMs))]);
     }

@@ -74,7 +74,14 @@ public static class VideosModule
         options.Schema.For<VideoDetails>()
             .Index(v => v.Status)
             .Index(v => v.OwnerId)
-            .Index(v => v.CreatedAt);
+            .Index(v => v.CreatedAt)
+            // The search: a GIN index over the very expression the list matches q against.
+            .FullTextIndex(index =>
+            {
+                index.Name = "mt_doc_videodetails_idx_search";
+                index.RegConfig = ListVideos.VideoListQuery.SearchConfig;
+                index.DocumentConfig = ListVideos.VideoListQuery.SearchVector;
+            });
         options.Schema.For<UploadIdempotencyKey>();
         options.Schema.For<RebalanceReport>();
         options.Schema.For<ReconcileReport>();

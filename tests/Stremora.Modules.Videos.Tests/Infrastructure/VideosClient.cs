@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using System.Text.Json;
 
 namespace Stremora.Modules.Videos.Tests.Infrastructure;
@@ -18,12 +19,24 @@ public static class VideosClient
     }
 
     /// <summary>Uploads a valid video and returns its JSON; fails the test unless it is a 201.</summary>
-    public static async Task<JsonElement> UploadValidAsync(this HttpClient client, string title = "A day at the beach", byte[]? video = null)
+    public static async Task<JsonElement> UploadValidAsync(this HttpClient client, string title = "A day at the beach", byte[]? video = null, string description = UploadForm.DefaultDescription)
     {
-        using var response = await client.UploadAsync(UploadForm.Valid(title, video));
+        using var response = await client.UploadAsync(UploadForm.Valid(title, video, description));
         var body = await response.Content.ReadAsStringAsync();
         Assert.True(response.StatusCode == HttpStatusCode.Created, $"Upload answered {(int)response.StatusCode}: {body}");
         return JsonDocument.Parse(body).RootElement.Clone();
+    }
+
+    /// <summary>PATCH /api/videos/{id} with a JSON body, and If-Match when given.</summary>
+    public static async Task<HttpResponseMessage> EditAsync(this HttpClient client, Guid id, object changes, string? ifMatch = null)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Patch, $"/api/videos/{id}") { Content = JsonContent.Create(changes) };
+        if (ifMatch is not null)
+        {
+            request.Headers.TryAddWithoutValidation("If-Match", ifMatch);
+        }
+
+        return await client.SendAsync(request);
     }
 
     public static async Task<(HttpStatusCode Status, string Body)> SendAsync(this HttpClient client, HttpMethod method, string url)

@@ -30,14 +30,14 @@ internal sealed class DeleteVideoEndpoint(IDocumentSession session, IDocumentSto
     {
         var id = Route<Guid>("id");
         var video = await session.LoadAsync<VideoDetails>(id, ct);
-        if (video is not { Status: VideoStatus.Ready })
+        if (video is null || !video.IsVisibleTo(User))
         {
             return VideoProblems.NotFound(id);
         }
 
         var userId = User.UserId() ?? "";
         var isOwner = string.Equals(video.OwnerId, userId, StringComparison.Ordinal);
-        if (!isOwner && !User.IsAdmin())
+        if (!video.MayBeChangedBy(User))
         {
             return VideoProblems.Forbidden(id);
         }

@@ -12,16 +12,20 @@ internal sealed class GetVideoEndpoint(IQuerySession session, IVideoStorage stor
     {
         Get("/api/videos/{id:guid}");
         AllowAnonymous();
-        Description(d => d.WithTags("Videos").Problem(StatusCodes.Status404NotFound, "No ready video with this id."));
-        Summary(s => s.Summary = "A ready video with its files, providers and storage attempts; 404 for unknown, failed or deleted videos.");
+        Description(d => d.WithTags("Videos").Problem(StatusCodes.Status404NotFound, "No ready video with this id (or an unpublished one of someone else)."));
+        Summary(s => s.Summary = "A ready video with its files, providers and storage attempts; 404 for unknown, failed or deleted videos and for someone else's unpublished one. The ETag is the version to send as If-Match.");
     }
 
     public override async Task<Results<Ok<VideoResponse>, ProblemHttpResult>> ExecuteAsync(CancellationToken ct)
     {
         var id = Route<Guid>("id");
         var video = await session.LoadAsync<VideoDetails>(id, ct);
-        return video is not { Status: VideoStatus.Ready }
-            ? VideoProblems.NotFound(id)
-            : TypedResults.Ok(await VideoResponse.FromAsync(video, storage, ct));
+        if (video is null || !video.IsVisibleTo(User))
+        {
+            return VideoProblems.NotFound(id);
+        }
+
+        VideoETag.Set(HttpContext.Response, video);
+        return TypedResults.Ok(await VideoResponse.FromAsync(video, storage, ct));
     }
 }

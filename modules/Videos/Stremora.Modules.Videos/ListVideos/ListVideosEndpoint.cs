@@ -1,40 +1,22 @@
+using System.Text.Json.Serialization;
 using FastEndpoints;
-using FluentValidation;
 using Marten;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.OpenApi;
 using Stremora.Modules.Storage.Contracts;
+using Stremora.SharedKernel;
 
 namespace Stremora.Modules.Videos.ListVideos;
 
-internal sealed class ListVideosRequest
-{
-    public const int DefaultPageSize = 20;
-    public const int MaxPageSize = 100;
-    public const int MaxPage = 1_000_000;
-
-    [QueryParam]
-    public string? OwnerId { get; set; }
-
-    [QueryParam]
-    public int Page { get; set; } = 1;
-
-    [QueryParam]
-    public int PageSize { get; set; } = DefaultPageSize;
-
-    internal sealed class Validator : Validator<ListVideosRequest>
-    {
-        public Validator()
-        {
-            RuleFor(r => r.Page).InclusiveBetween(1, MaxPage).WithMessage($"page must be between 1 and {MaxPage}.");
-            RuleFor(r => r.PageSize).InclusiveBetween(1, MaxPageSize).WithMessage($"pageSize must be between 1 and {MaxPageSize}.");
-            RuleFor(r => r.OwnerId).MaximumLength(256);
-        }
-    }
-}
-
-internal sealed record ListVideosResponse(IReadOnlyList<VideoResponse> Items, int Page, int PageSize, long Total);
+/// <param name="Page">The page number when the request paged by <c>page</c>; absent when it followed a cursor.</param>
+/// <param name="NextCursor">Hand it back as <c>cursor</c> for the next page; null on the last page.</param>
+internal sealed record ListVideosResponse(
+    IReadOnlyList<VideoResponse> Items,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? Page,
+    int PageSize,
+    long Total,
+    string? NextCursor);
 
 internal sealed class ListVideosEndpoint(IQuerySession session, IVideoStorage storage) : Endpoint<ListVideosRequest, Ok<ListVideosResponse>>
 {
@@ -45,30 +27,33 @@ internal sealed class ListVideosEndpoint(IQuerySession session, IVideoStorage st
         Description(d => d
             .WithTags("Videos")
             .ClearDefaultAccepts()
+            .QueryParameter("q", JsonSchemaType.String, "Words to find in the title or the description (full-text, English stemming; web-search syntax: \"quoted phrase\", or, -not).")
+            .QueryParameter("sort", JsonSchemaType.String, "newest (default), oldest, title (A-Z) or duration (shortest first; videos without one last).", ListSorts.Newest)
             .QueryParameter("ownerId", JsonSchemaType.String, "Only this owner's videos (the sub claim).")
-            .QueryParameter("page", JsonSchemaType.Integer, "Page number, from 1.", 1)
             .QueryParameter("pageSize", JsonSchemaType.Integer, $"Items per page, 1 to {ListVideosRequest.MaxPageSize}.", ListVideosRequest.DefaultPageSize)
-            .Problem(StatusCodes.Status400BadRequest, "Invalid paging."));
-        Summary(s => s.Summary = "Ready videos, newest first, optionally only one owner's.");
+            .QueryParameter("cursor", JsonSchemaType.String, "The nextCursor of the previous page (opaque).")
+            .QueryParameter("page", JsonSchemaType.Integer, $"Legacy offset paging, from 1; page * pageSize at most {ListVideosRequest.MaxOffsetDepth}.", 1)
+            .Problem(StatusCodes.Status400BadRequest, "Invalid paging, sort, query or cursor."));
+        Summary(s => s.Summary = "Ready videos, searched and sorted, in keyset pages; unpublished ones only for their owner and admins.");
     }
 
     public override async Task<Ok<ListVideosResponse>> ExecuteAsync(ListVideosRequest req, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(req);
-        var query = session.Query<VideoDetails>().Where(v => v.Status == VideoStatus.Ready);
-        if (!string.IsNullOrEmpty(req.OwnerId))
-        {
-            query = query.Where(v => v.OwnerId == req.OwnerId);
-        }
+        var query = new VideoListQuery(session, req, User.UserId(), User.IsAdmin());
+        // The validator has already refused a cursor that does not parse.
+        var after = ListCursor.TryParse(req.Cursor, out var parsed) ? parsed : null;
+        var total = await query.CountAsync(session, ct);
+        var found = await query.PageAsync(session, after, after is null ? (req.Page - 1) * req.PageSize : 0, req.PageSize, ct);
+        var page = found.Take(req.PageSize).ToList();
 
-        var total = await query.CountAsync(ct);
-        // Ids are UUID v7 (time-ordered): the tie-breaker keeps pages stable when two videos share a timestamp.
-        var page = await query
-            .OrderByDescending(v => v.CreatedAt)
-            .ThenByDescending(v => v.Id)
-            .Skip((req.Page - 1) * req.PageSize)
-            .Take(req.PageSize)
-            .ToListAsync(ct);
+        string? next = null;
+        if (found.Count > req.PageSize)
+        {
+            var last = page[^1];
+            var duration = req.Sort == ListSorts.Duration ? await query.DurationOfAsync(session, last.Id, ct) : null;
+            next = ListCursor.After(req.Sort, last, duration).Encode();
+        }
 
         var items = new List<VideoResponse>(page.Count);
         foreach (var video in page)
@@ -76,6 +61,6 @@ internal sealed class ListVideosEndpoint(IQuerySession session, IVideoStorage st
             items.Add(await VideoResponse.FromAsync(video, storage, ct));
         }
 
-        return TypedResults.Ok(new ListVideosResponse(items, req.Page, req.PageSize, total));
+        return TypedResults.Ok(new ListVideosResponse(items, after is null ? req.Page : null, req.PageSize, total, next));
     }
 }

@@ -71,6 +71,7 @@ internal static class UploadIdempotency
                 }
 
                 response.Headers[ReplayedHeader] = "true";
+                VideoETag.Set(response, previous);
                 return TypedResults.Created(VideoResponse.Location(previous.Id), await VideoResponse.FromAsync(previous, storage, ct));
             default:
                 return null;

@@ -80,6 +80,7 @@ internal sealed class UploadVideoEndpoint(
             UploadRejectedException.ThrowIfInvalid(upload.Form.Validate(), "the form is invalid");
 
             var video = await upload.CompleteAsync(ct);
+            VideoETag.Set(HttpContext.Response, video);
             return TypedResults.Created(VideoResponse.Location(video.Id), await VideoResponse.FromAsync(video, storage, ct));
         }
         catch (Exception e)

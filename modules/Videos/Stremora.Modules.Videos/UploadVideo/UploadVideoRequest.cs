@@ -14,9 +14,6 @@ internal sealed record UploadedFile(string ContentType, long Bytes);
 /// </summary>
 internal sealed class UploadVideoRequest
 {
-    public const int MaxTitleLength = 200;
-    public const int MaxDescriptionLength = 5000;
-
     public string? Title { get; set; }
 
     public string? Description { get; set; }
@@ -61,14 +58,8 @@ internal sealed class UploadVideoRequest
     {
         public Validator()
         {
-            RuleFor(r => r.Title)
-                .NotEmpty().WithMessage("title is required.")
-                .MaximumLength(MaxTitleLength).WithMessage($"title must be at most {MaxTitleLength} characters.")
-                .Must(t => t is null || !t.Any(char.IsControl)).WithMessage("title must be one line of text without control characters.");
-            RuleFor(r => r.Description)
-                .MaximumLength(MaxDescriptionLength).WithMessage($"description must be at most {MaxDescriptionLength} characters.")
-                // Line breaks and tabs are text; other control characters (NUL above all, which PostgreSQL's jsonb refuses) are not.
-                .Must(d => d is null || !d.Any(c => char.IsControl(c) && c is not ('\r' or '\n' or '\t'))).WithMessage("description must not contain control characters other than line breaks and tabs.");
+            RuleFor(r => r.Title).ValidTitle();
+            RuleFor(r => r.Description).ValidDescription();
             RuleFor(r => r.Video)
                 .NotNull().WithMessage("video is required: send it as a file part named 'video'.");
             RuleFor(r => r.Video!.Bytes)

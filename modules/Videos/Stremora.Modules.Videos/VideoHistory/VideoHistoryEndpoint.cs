@@ -43,7 +43,8 @@ internal sealed class VideoHistoryEndpoint(IQuerySession session) : EndpointWith
 
         if (!string.Equals(started.OwnerId, User.UserId(), StringComparison.Ordinal) && !User.IsAdmin())
         {
-            return VideoProblems.Forbidden(id);
+            // Someone else's unpublished video does not exist for this caller, its history neither.
+            return await session.LoadAsync<VideoDetails>(id, ct) is { Published: false } ? VideoProblems.NotFound(id) : VideoProblems.Forbidden(id);
         }
 
         IReadOnlyList<VideoHistoryEntry> history =
