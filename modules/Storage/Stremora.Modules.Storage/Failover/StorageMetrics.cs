@@ -38,5 +38,10 @@ internal sealed class StorageMetrics
     public void Attempted(string provider, string outcome, double elapsedMs) =>
         _attemptDuration.Record(elapsedMs, new KeyValuePair<string, object?>("provider", provider), new KeyValuePair<string, object?>("outcome", outcome));
 
-    public static string KindTag(StoredFileKind kind) => kind == StoredFileKind.Video ? "video" : "thumbnail";
+    public static string KindTag(StoredFileKind kind) => kind switch
+    {
+        StoredFileKind.Video => "video",
+        StoredFileKind.Image => "image",
+        _ => "thumbnail",
+    };
 }
