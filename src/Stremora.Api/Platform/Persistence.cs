@@ -8,6 +8,7 @@ using JasperFx.Events.Daemon;
 using Marten;
 using Microsoft.Extensions.Options;
 using Npgsql;
+using Stremora.Modules.Images;
 using Stremora.Modules.Videos;
 
 namespace Stremora.Api.Platform;
@@ -72,6 +73,7 @@ internal static class Persistence
                 options.Events.UseAdvisoryLockTransaction = true;
                 options.UseSystemTextJsonForSerialization(EnumStorage.AsString, Casing.CamelCase);
                 options.ConfigureVideos();
+                options.ConfigureImages();
                 return options;
             })
             .UseLightweightSessions()
