@@ -1,16 +1,37 @@
 using FastEndpoints;
 using Marten;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.OpenApi;
 using Stremora.Modules.Storage.Contracts;
 
 namespace Stremora.Modules.Images.ListImages;
 
-/// <param name="OwnerId">Only this user's images.</param>
-/// <param name="Kind"><c>avatar</c> or <c>cover</c>: only images of this kind.</param>
-internal sealed record ListImagesRequest(string? OwnerId, string? Kind);
+internal sealed class ListImagesRequest
+{
+    /// <summary>Only this user's images.</summary>
+    [QueryParam]
+    public string? OwnerId { get; set; }
+
+    /// <summary><c>avatar</c> or <c>cover</c>: only images of this kind.</summary>
+    [QueryParam]
+    public string? Kind { get; set; }
+}
 
 internal sealed record ImageListResponse(IReadOnlyList<ImageResponse> Items, int Total);
+
+internal static class ListImagesDocs
+{
+    /// <summary>FastEndpoints binds the query itself; the OpenAPI document learns of the parameters here.</summary>
+    public static RouteHandlerBuilder ImageQueryParameter(this RouteHandlerBuilder builder, string name, string description) =>
+        builder.AddOpenApiOperationTransformer((operation, _, _) =>
+        {
+            operation.Parameters ??= [];
+            operation.Parameters.Add(new OpenApiParameter { Name = name, In = ParameterLocation.Query, Description = description, Schema = new OpenApiSchema { Type = JsonSchemaType.String } });
+            return Task.CompletedTask;
+        });
+}
 
 /// <summary>Served images, newest first, filtered by owner and kind; at most <see cref="MaxItems"/> (a user has few avatars and covers).</summary>
 internal sealed class ListImagesEndpoint(IQuerySession session, IVideoStorage storage) : Endpoint<ListImagesRequest, Results<Ok<ImageListResponse>, ProblemHttpResult>>
@@ -21,7 +42,12 @@ internal sealed class ListImagesEndpoint(IQuerySession session, IVideoStorage st
     {
         Get("/api/images");
         AllowAnonymous();
-        Description(d => d.WithTags("Images").ProducesProblem(StatusCodes.Status400BadRequest));
+        Description(d => d
+            .WithTags("Images")
+            .ClearDefaultAccepts()
+            .ImageQueryParameter("ownerId", "Only this owner's images (the sub claim).")
+            .ImageQueryParameter("kind", "avatar or cover: only images of this kind.")
+            .ProducesProblem(StatusCodes.Status400BadRequest));
         Summary(s => s.Summary = $"Avatars and covers newest first, by ownerId and kind (avatar | cover); at most {MaxItems}, total counts all that match.");
     }
 
