@@ -2,6 +2,7 @@ using FastEndpoints;
 using Microsoft.Extensions.Options;
 using Scalar.AspNetCore;
 using Stremora.Api.Platform;
+using Stremora.Modules.Images;
 using Stremora.Modules.Storage;
 using Stremora.Modules.Videos;
 
@@ -21,10 +22,11 @@ builder.Services.AddMetricsEndpointOptions(builder.Configuration);
 // The host composes the modules explicitly; nothing is discovered by reflection across modules.
 builder.Services.AddStorageModule(builder.Configuration);
 builder.Services.AddVideosModule(builder.Configuration);
+builder.Services.AddImagesModule(builder.Configuration);
 builder.Services.AddFastEndpoints(o =>
 {
     o.DisableAutoDiscovery = true;
-    o.Assemblies = [StorageModule.Assembly, VideosModule.Assembly];
+    o.Assemblies = [StorageModule.Assembly, VideosModule.Assembly, ImagesModule.Assembly];
 });
 
 var app = builder.Build();

@@ -1,6 +1,7 @@
 using System.Reflection;
 using FastEndpoints;
 using NetArchTest.Rules;
+using Stremora.Modules.Images;
 using Stremora.Modules.Storage;
 using Stremora.Modules.Videos;
 using Stremora.SharedKernel;
@@ -12,11 +13,14 @@ public sealed class ModuleBoundaryTests
 {
     private static readonly Assembly Api = typeof(Program).Assembly;
     private static readonly Assembly SharedKernel = typeof(StremoraPolicies).Assembly;
-    private static readonly Assembly[] Modules = [StorageModule.Assembly, VideosModule.Assembly];
+    private static readonly Assembly[] Modules = [StorageModule.Assembly, VideosModule.Assembly, ImagesModule.Assembly];
 
-    [Fact]
-    public void Videos_uses_only_the_storage_contracts()
+    [Theory]
+    [InlineData("Stremora.Modules.Videos")]
+    [InlineData("Stremora.Modules.Images")]
+    public void A_catalogue_module_uses_only_the_storage_contracts(string module)
     {
+        var assembly = Modules.Single(a => a.GetName().Name == module);
         var storageInternals = StorageModule.Assembly.GetTypes()
             .Select(t => t.Namespace)
             .OfType<string>()
@@ -25,18 +29,29 @@ public sealed class ModuleBoundaryTests
             .ToArray();
         Assert.NotEmpty(storageInternals);
 
-        var result = Types.InAssembly(VideosModule.Assembly).ShouldNot().HaveDependencyOnAny(storageInternals).GetResult();
+        var result = Types.InAssembly(assembly).ShouldNot().HaveDependencyOnAny(storageInternals).GetResult();
 
         Assert.True(result.IsSuccessful, Describe(result));
         Assert.True(
-            Types.InAssembly(VideosModule.Assembly).ShouldNot().HaveDependencyOn(typeof(StorageModule).FullName).GetResult().IsSuccessful,
-            "Videos must not call the storage module's registration; the host composes modules.");
+            Types.InAssembly(assembly).ShouldNot().HaveDependencyOn(typeof(StorageModule).FullName).GetResult().IsSuccessful,
+            $"{module} must not call the storage module's registration; the host composes modules.");
     }
 
     [Fact]
-    public void Storage_knows_nothing_of_videos()
+    public void Images_and_videos_know_nothing_of_each_other()
     {
-        var result = Types.InAssembly(StorageModule.Assembly).ShouldNot().HaveDependencyOn("Stremora.Modules.Videos").GetResult();
+        var images = Types.InAssembly(ImagesModule.Assembly).ShouldNot().HaveDependencyOn("Stremora.Modules.Videos").GetResult();
+        var videos = Types.InAssembly(VideosModule.Assembly).ShouldNot().HaveDependencyOn("Stremora.Modules.Images").GetResult();
+
+        Assert.True(images.IsSuccessful, Describe(images));
+        Assert.True(videos.IsSuccessful, Describe(videos));
+        Assert.DoesNotContain(ImagesModule.Assembly.GetReferencedAssemblies(), a => a.Name == VideosModule.Assembly.GetName().Name);
+    }
+
+    [Fact]
+    public void Storage_knows_nothing_of_videos_or_images()
+    {
+        var result = Types.InAssembly(StorageModule.Assembly).ShouldNot().HaveDependencyOnAny("Stremora.Modules.Videos", "Stremora.Modules.Images").GetResult();
         Assert.True(result.IsSuccessful, Describe(result));
     }
 
@@ -87,7 +102,7 @@ public sealed class ModuleBoundaryTests
             .OfType<string>()
             // Compiler-generated helpers (regex, logging) live in System.*/Microsoft.* namespaces: not the module's internals.
             .Where(ns => ns.StartsWith("Stremora.Modules.", StringComparison.Ordinal))
-            .Where(ns => !ns.EndsWith(".Contracts", StringComparison.Ordinal) && ns is not "Stremora.Modules.Storage" and not "Stremora.Modules.Videos")
+            .Where(ns => !ns.EndsWith(".Contracts", StringComparison.Ordinal) && ns is not "Stremora.Modules.Storage" and not "Stremora.Modules.Videos" and not "Stremora.Modules.Images")
             .Distinct(StringComparer.Ordinal)
             .ToArray();
 

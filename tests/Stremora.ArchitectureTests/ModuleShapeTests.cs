@@ -1,6 +1,7 @@
 using System.Reflection;
 using System.Text.RegularExpressions;
 using NetArchTest.Rules;
+using Stremora.Modules.Images;
 using Stremora.Modules.Storage;
 using Stremora.Modules.Videos;
 
@@ -11,6 +12,7 @@ public sealed class ModuleShapeTests
 {
     private const string Videos = "Stremora.Modules.Videos";
     private const string Storage = "Stremora.Modules.Storage";
+    private const string Images = "Stremora.Modules.Images";
 
     /// <summary>What the slices share: the video aggregate at the root, and what both storage maintenance jobs share.</summary>
     private static readonly string[] VideosShared = [Videos, Videos + ".StorageMaintenance"];
@@ -56,6 +58,25 @@ public sealed class ModuleShapeTests
         Assert.NotEmpty(events);
         Assert.All(events, e => Assert.Equal(Videos, e.Namespace));
         Assert.All(events, e => Assert.True(e.IsSealed && e.GetMethod("<Clone>$") is not null, $"{e.Name} must be a sealed record"));
+    }
+
+    /// <summary>The images module has the videos' shape: slices on an aggregate at the root; only its registration names them.</summary>
+    [Fact]
+    public void Image_slices_stand_alone_on_the_image_aggregate()
+    {
+        var slices = NamespacesOf(ImagesModule.Assembly, Images).Except([Images]).ToList();
+        Assert.Contains(Images + ".UploadImage", slices);
+
+        var violations = slices
+            .SelectMany(slice => FailingTypes(ImagesModule.Assembly, slice, slices.Where(s => s != slice)))
+            .Concat(FailingTypes(ImagesModule.Assembly, Images, slices).Where(t => t != Images + ".ImagesModule"))
+            .ToList();
+
+        Assert.True(violations.Count == 0, "Types that use another slice: " + string.Join(", ", violations));
+        var events = (Type[])ImagesModule.Assembly.GetType(Images + ".ImageEvents", throwOnError: true)!
+            .GetField("All", BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static)!
+            .GetValue(null)!;
+        Assert.All(events, e => Assert.Equal(Images, e.Namespace));
     }
 
     [Fact]

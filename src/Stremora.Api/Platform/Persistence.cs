@@ -9,6 +9,7 @@ using JasperFx.Events.Daemon;
 using Marten;
 using Microsoft.Extensions.Options;
 using Npgsql;
+using Stremora.Modules.Images;
 using Stremora.Modules.Videos;
 
 namespace Stremora.Api.Platform;
@@ -76,6 +77,7 @@ internal static class Persistence
                 options.Listeners.Add(new EventTraceContext());
                 options.UseSystemTextJsonForSerialization(EnumStorage.AsString, Casing.CamelCase);
                 options.ConfigureVideos();
+                options.ConfigureImages();
                 return options;
             })
             .UseLightweightSessions()

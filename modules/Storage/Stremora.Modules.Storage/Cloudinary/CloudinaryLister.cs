@@ -42,7 +42,8 @@ internal sealed class CloudinaryLister(HttpClient http, IOptions<CloudinaryOptio
     public async Task<bool> ExistsAsync(StoredFile file, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(file);
-        var (resourceType, kind) = ResourceTypes.First(r => r.Kind == file.Kind);
+        // An image of the images module is an image resource, as a thumbnail is.
+        var (resourceType, kind) = ResourceTypes.First(r => r.Kind == (file.Kind == StoredFileKind.Image ? StoredFileKind.Thumbnail : file.Kind));
         await foreach (var stored in ListAsync(resourceType, kind, file.Locator, cancellationToken))
         {
             if (stored.File.Locator == file.Locator)

@@ -85,7 +85,7 @@ internal sealed class CloudinaryProvider(
     private static string ResourceTypeOf(StoredFileKind kind) => kind switch
     {
         StoredFileKind.Video => "video",
-        StoredFileKind.Thumbnail => "image",
+        StoredFileKind.Thumbnail or StoredFileKind.Image => "image",
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
     };
 

@@ -31,9 +31,12 @@ public enum StoredFileKind
 {
     Video,
     Thumbnail,
+
+    /// <summary>An avatar or cover of the images module: an image resource, like a thumbnail.</summary>
+    Image,
 }
 
-/// <param name="Kind">Video or thumbnail: decides Cloudinary's resource type and the key prefix.</param>
+/// <param name="Kind">Video, thumbnail or image: decides Cloudinary's resource type and the key prefix.</param>
 /// <param name="Key">Service-generated name (never the client's file name), e.g. <c>videos/{id}/video</c>.</param>
 /// <param name="ContentType">The sniffed content type.</param>
 /// <param name="MaxBytes">Past this many bytes the upload stops as <see cref="StoreOutcome.TooLarge"/>.</param>

@@ -72,5 +72,10 @@ internal sealed class StorageMetrics
             "{state}",
             "Circuit breaker state per provider: 1 marks the current state.");
 
-    public static string KindTag(StoredFileKind kind) => kind == StoredFileKind.Video ? "video" : "thumbnail";
+    public static string KindTag(StoredFileKind kind) => kind switch
+    {
+        StoredFileKind.Video => "video",
+        StoredFileKind.Image => "image",
+        _ => "thumbnail",
+    };
 }

@@ -11,7 +11,7 @@ namespace Stremora.Modules.Videos.Reconcile;
 
 /// <summary>
 /// Compares what each provider holds under the service's prefix with the catalog. A file no live video
-/// claims (and no pending removal covers) is an orphan: deleted once older than the grace period. A file
+/// claims (and no pending removal covers), and no other module claims through <see cref="IStoredFileClaims"/>, is an orphan: deleted once older than the grace period. A file
 /// a ready video plays from that the provider no longer holds is marked (<see cref="VideoFileMissing"/>)
 /// and reported; once it is there again, the mark is cleared (<see cref="VideoFileFound"/>). A provider
 /// that cannot be listed completely is left alone, orphans and all.
@@ -21,6 +21,7 @@ internal sealed partial class StorageReconcileJob(
     IStorageMaintenance maintenance,
     IVideoStorage storage,
     NpgsqlDataSource database,
+    IEnumerable<IStoredFileClaims> otherClaims,
     TimeProvider clock,
     IOptions<ReconcileOptions> options,
     IOptions<CleanupOptions> cleanupOptions,
@@ -104,6 +105,23 @@ internal sealed partial class StorageReconcileJob(
             provider, tally.Listed, tally.Orphans, tally.Deleted, tally.Young, tally.Missing, tally.NewlyMissing, tally.FoundAgain, tally.Error);
     }
 
+    /// <summary>Files under other modules' keys (images/...) that those modules still claim; their other keys are orphans like any.</summary>
+    private async Task<HashSet<string>> ClaimedByOtherModulesAsync(string provider, List<ListedFile> batch, CancellationToken cancellationToken)
+    {
+        var claimed = new HashSet<string>(StringComparer.Ordinal);
+        var notVideos = batch.Where(s => StorageKey.VideoIdIn(s.File.Locator) is null).Select(s => s.File.Locator).ToList();
+        foreach (var claims in otherClaims)
+        {
+            var theirs = notVideos.Where(claims.Recognises).ToList();
+            if (theirs.Count > 0)
+            {
+                claimed.UnionWith(await claims.ClaimedAsync(provider, theirs, cancellationToken));
+            }
+        }
+
+        return claimed;
+    }
+
     /// <summary>Listed files against the videos their keys name (<c>videos/{id}/...</c>): claimed, too young, or deleted.</summary>
     private async Task JudgeAsync(Run run, Tally tally, List<ListedFile> batch, CancellationToken cancellationToken)
     {
@@ -112,6 +130,7 @@ internal sealed partial class StorageReconcileJob(
             return;
         }
 
+        var claimedElsewhere = await ClaimedByOtherModulesAsync(tally.Provider, batch, cancellationToken);
         var ids = batch.Select(s => StorageKey.VideoIdIn(s.File.Locator)).OfType<Guid>().Distinct().ToArray();
         Dictionary<Guid, VideoDetails> videos;
         await using (var query = store.QuerySession())
@@ -122,8 +141,9 @@ internal sealed partial class StorageReconcileJob(
         foreach (var stored in batch)
         {
             var video = StorageKey.VideoIdIn(stored.File.Locator) is { } id ? videos.GetValueOrDefault(id) : null;
-            if (video is not null && (PlaysFrom(video, tally.Provider, stored.File.Locator)
+            if ((video is not null && (PlaysFrom(video, tally.Provider, stored.File.Locator)
                 || (RemovalPending(video, tally.Provider, stored.File.Locator) && !await RemovalStalledAsync(run, video.Id, tally.Provider, stored.File.Locator, cancellationToken))))
+                || claimedElsewhere.Contains(stored.File.Locator))
             {
                 continue;
             }

@@ -2,6 +2,7 @@ using System.Runtime.ExceptionServices;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Net.Http.Headers;
 using Stremora.Modules.Storage.Contracts;
+using Stremora.SharedKernel;
 using MultipartSection = Microsoft.AspNetCore.WebUtilities.MultipartSection;
 
 namespace Stremora.Modules.Videos.UploadVideo;

@@ -1,10 +1,10 @@
-namespace Stremora.Modules.Videos.UploadVideo;
+namespace Stremora.SharedKernel;
 
 /// <summary>
 /// The bytes already read for sniffing, then the rest of the section: lets storage see the whole file
-/// without the section being buffered or rewound. Forward-only, read-only.
+/// without the section being buffered or rewound (video and image uploads sniff this way). Forward-only, read-only.
 /// </summary>
-internal sealed class PrefixedStream(ReadOnlyMemory<byte> prefix, Stream rest) : Stream
+public sealed class PrefixedStream(ReadOnlyMemory<byte> prefix, Stream rest) : Stream
 {
     private ReadOnlyMemory<byte> _prefix = prefix;
 
