@@ -280,36 +280,4 @@ internal sealed partial class StorageReconcileJob(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Video {VideoId}'s file {Provider} {Locator}, marked missing, is there again")]
     private static partial void LogFoundAgain(ILogger logger, Guid videoId, string provider, string locator);
-
-    private sealed record Run(DateTimeOffset StartedAt, TimeSpan Grace)
-    {
-        public List<ReconcileProviderResult> Providers { get; } = [];
-
-        public List<MissingFile> Missing { get; } = [];
-
-        public List<FoundFile> Found { get; } = [];
-
-        public List<RemovedOrphan> Deleted { get; } = [];
-    }
-
-    private sealed class Tally(string provider)
-    {
-        public string Provider { get; } = provider;
-
-        public int Listed { get; set; }
-
-        public int Orphans { get; set; }
-
-        public int Deleted { get; set; }
-
-        public int Young { get; set; }
-
-        public int Missing { get; set; }
-
-        public int NewlyMissing { get; set; }
-
-        public int FoundAgain { get; set; }
-
-        public string? Error { get; set; }
-    }
 }
