@@ -5,6 +5,10 @@ COPY . .
 RUN dotnet publish src/Stremora.Api/Stremora.Api.csproj -c Release -o /app --nologo
 
 FROM mcr.microsoft.com/dotnet/aspnet:10.0
+# ffprobe analyses every upload and ffmpeg makes poster frames (Media__FfprobePath / Media__FfmpegPath find them on PATH).
+RUN apt-get update \
+    && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends ffmpeg \
+    && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY --from=build /app .
 ENV ASPNETCORE_URLS=http://0.0.0.0:8080

@@ -2,17 +2,13 @@ using System.Security.Cryptography;
 
 namespace Stremora.Bench.Infrastructure;
 
-/// <summary>Upload payloads on disk: an MP4 <c>ftyp</c> box (so the upload sniffer takes them for video) then random bytes.</summary>
+/// <summary>
+/// Upload payloads on disk: real videos of any size, the TestKit's clip then a <c>free</c> box of random bytes (so the
+/// service's analysis accepts them and nothing can compress them).
+/// </summary>
 internal sealed class Payloads(string directory) : IDisposable
 {
     public const long MiB = 1024 * 1024;
-
-    private static readonly byte[] FtypBox =
-    [
-        0x00, 0x00, 0x00, 0x20, (byte)'f', (byte)'t', (byte)'y', (byte)'p', (byte)'i', (byte)'s', (byte)'o', (byte)'m',
-        0x00, 0x00, 0x02, 0x00, (byte)'i', (byte)'s', (byte)'o', (byte)'m', (byte)'i', (byte)'s', (byte)'o', (byte)'2',
-        (byte)'a', (byte)'v', (byte)'c', (byte)'1', (byte)'m', (byte)'p', (byte)'4', (byte)'1',
-    ];
 
     private readonly Dictionary<long, string> _files = [];
 
@@ -28,9 +24,10 @@ internal sealed class Payloads(string directory) : IDisposable
         var path = Path.Combine(directory, $"payload-{bytes}.mp4");
         using (var file = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 0))
         {
-            file.Write(FtypBox);
+            var prefix = Samples.Mp4Prefix(bytes);
+            file.Write(prefix);
             var buffer = new byte[4 * MiB];
-            var left = bytes - FtypBox.Length;
+            var left = bytes - prefix.Length;
             while (left > 0)
             {
                 var n = (int)Math.Min(buffer.Length, left);

@@ -58,7 +58,7 @@ public sealed class AllProvidersDownTests : IClassFixture<ProxiedS3Fixture>
     {
         _fixture.Cloudinary.Faults.FailAll(FakeCloudinaryFault.InternalServerError);
         _fixture.S3Proxy.Fault = TcpFault.Refuse;
-        await using var video = new GeneratedStream(1_000_000, seed: 21, header: GeneratedStream.Mp4Ftyp);
+        await using var video = new GeneratedStream(1_000_000, seed: 21, header: Samples.Mp4Prefix(1_000_000));
 
         var failure = Assert.IsType<StoreOutcome.AllFailed>(await _fixture.Storage.StoreAsync(Uploads.VideoRequest("both-down"), video, CancellationToken.None));
 
@@ -71,7 +71,7 @@ public sealed class AllProvidersDownTests : IClassFixture<ProxiedS3Fixture>
     {
         _fixture.Cloudinary.Faults.FailAll(FakeCloudinaryFault.RateLimited);
         _fixture.S3Proxy.Fault = TcpFault.Hang;
-        await using var video = new GeneratedStream(700_000, seed: 24, header: GeneratedStream.Mp4Ftyp);
+        await using var video = new GeneratedStream(700_000, seed: 24, header: Samples.Mp4Prefix(700_000));
 
         var failure = Assert.IsType<StoreOutcome.AllFailed>(await _fixture.Storage.StoreAsync(Uploads.VideoRequest("s3-hangs"), video, CancellationToken.None));
 
@@ -90,7 +90,7 @@ public sealed class AllProvidersDownTests : IClassFixture<ProxiedS3Fixture>
         // Each connection may carry 64 KB of request: enough to start a multipart upload (and to abort it), not to send a part.
         _fixture.S3Proxy.Fault = TcpFault.CutMidStream;
         using var s3Calls = OutgoingRequestLog.To(_fixture.S3Proxy.Port);
-        await using var video = new GeneratedStream(12_000_000, seed: 22, header: GeneratedStream.Mp4Ftyp);
+        await using var video = new GeneratedStream(12_000_000, seed: 22, header: Samples.Mp4Prefix(12_000_000));
 
         var failure = Assert.IsType<StoreOutcome.AllFailed>(await _fixture.Storage.StoreAsync(Uploads.VideoRequest("both-down-multipart"), video, CancellationToken.None));
 
@@ -110,7 +110,7 @@ public sealed class AllProvidersDownTests : IClassFixture<ProxiedS3Fixture>
         _fixture.Cloudinary.Faults.FailAll(FakeCloudinaryFault.TooManyRequests);
         _fixture.S3Proxy.Fault = TcpFault.Refuse;
         using var client = _fixture.Host.ClientFor("both-down-uploader");
-        await using var video = new GeneratedStream(1_500_000, seed: 23, header: GeneratedStream.Mp4Ftyp);
+        await using var video = new GeneratedStream(1_500_000, seed: 23, header: Samples.Mp4Prefix(1_500_000));
         using var form = new UploadForm().Field("title", "Nowhere to go").Field("description", "Both providers are down.").File("video", video, "video/mp4", "clip.mp4").Build();
 
         using var response = await client.PostAsync(new Uri("/api/videos", UriKind.Relative), form);

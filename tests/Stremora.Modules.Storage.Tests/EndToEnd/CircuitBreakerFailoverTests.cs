@@ -74,7 +74,7 @@ public sealed class CircuitBreakerFailoverTests : IClassFixture<CircuitBreakerFi
         await WaitForHalfOpenAsync(link);
         cloudinary.Faults.Clear();
         var recoveredBefore = cloudinary.RequestCount;
-        await using var video = new GeneratedStream(600_000, seed: 31, header: GeneratedStream.Mp4Ftyp);
+        await using var video = new GeneratedStream(600_000, seed: 31, header: Samples.Mp4Prefix(600_000));
         var recovered = Assert.IsType<StoreOutcome.Stored>(await _fixture.Storage.StoreAsync(Uploads.VideoRequest("recovered"), video, CancellationToken.None));
         Assert.Equal([("cloudinary", "stored")], Outcomes(recovered));
         Assert.True(cloudinary.RequestCount > recoveredBefore);
@@ -97,7 +97,7 @@ public sealed class CircuitBreakerFailoverTests : IClassFixture<CircuitBreakerFi
     {
         var before = _fixture.Cloudinary.RequestCount;
         var taken = _fixture.Cloudinary.Faults.Taken;
-        await using var video = new GeneratedStream(500_000, seed: (ulong)name.Length, header: GeneratedStream.Mp4Ftyp);
+        await using var video = new GeneratedStream(500_000, seed: (ulong)name.Length, header: Samples.Mp4Prefix(500_000));
 
         var result = Assert.IsType<StoreOutcome.Stored>(await _fixture.Storage.StoreAsync(Uploads.VideoRequest(name), video, CancellationToken.None));
 
@@ -110,7 +110,7 @@ public sealed class CircuitBreakerFailoverTests : IClassFixture<CircuitBreakerFi
 
     private async Task<StoreOutcome> StoreAsync(string name)
     {
-        await using var video = new GeneratedStream(500_000, seed: (ulong)name.Length, header: GeneratedStream.Mp4Ftyp);
+        await using var video = new GeneratedStream(500_000, seed: (ulong)name.Length, header: Samples.Mp4Prefix(500_000));
         return await _fixture.Storage.StoreAsync(Uploads.VideoRequest(name), video, CancellationToken.None);
     }
 
@@ -157,7 +157,7 @@ public sealed class CircuitAfterSuccessTests : IClassFixture<CircuitAfterSuccess
 
     private async Task<List<(string Provider, string Outcome)>> StoreAsync(string name)
     {
-        await using var video = new GeneratedStream(400_000, seed: (ulong)name.Length, header: GeneratedStream.Mp4Ftyp);
+        await using var video = new GeneratedStream(400_000, seed: (ulong)name.Length, header: Samples.Mp4Prefix(400_000));
         var result = await _fixture.Storage.StoreAsync(Uploads.VideoRequest(name), video, CancellationToken.None);
         return result.Attempts.Select(a => (a.Provider, a.Outcome)).ToList();
     }

@@ -29,7 +29,7 @@ public sealed class ClientAbortTests : IClassFixture<ProxiedS3Fixture>
 
         // Cloudinary fails on its first 5 MiB chunk; S3 starts a multipart upload, sends part 1 and starts
         // part 2 (5-10 MiB, all arrived); only then does the client go away, at 12 MB.
-        await using var video = new GeneratedStream(30_000_000, seed: 41, header: GeneratedStream.Mp4Ftyp)
+        await using var video = new GeneratedStream(30_000_000, seed: 41, header: Samples.Mp4Prefix(30_000_000))
         {
             FailAfterBytes = 12_000_000,
             BeforeFailing = () => Eventually.UntilAsync(
@@ -55,7 +55,7 @@ public sealed class ClientAbortTests : IClassFixture<ProxiedS3Fixture>
     public async Task A_client_that_goes_away_does_not_count_against_the_providers_circuits()
     {
         var before = _fixture.Chain.Links.Select(l => l.Stats.Snapshot()).ToList();
-        await using var video = new GeneratedStream(8_000_000, seed: 42, header: GeneratedStream.Mp4Ftyp) { FailAfterBytes = 1_000_000 };
+        await using var video = new GeneratedStream(8_000_000, seed: 42, header: Samples.Mp4Prefix(8_000_000)) { FailAfterBytes = 1_000_000 };
 
         Assert.IsType<IOException>(Assert.IsType<StoreOutcome.Aborted>(await _fixture.Storage.StoreAsync(Uploads.VideoRequest("client-gone-early"), video, CancellationToken.None)).Cause);
 

@@ -37,7 +37,7 @@ public sealed class ClientCausedFailuresCircuitTests(ClientCausedFailuresFixture
         fixture.Cloudinary.Faults.FailAll(FakeCloudinaryFault.BadRequest);
         for (var i = 0; i < ClientCausedFailuresFixture.FailuresToOpen; i++)
         {
-            var refused = await StoreAsync(new GeneratedStream(200_000, seed: (ulong)(10 + i), header: GeneratedStream.Mp4Ftyp), $"refused-{i}");
+            var refused = await StoreAsync(new GeneratedStream(200_000, seed: (ulong)(10 + i), header: Samples.Mp4Prefix(200_000)), $"refused-{i}");
             Assert.Equal([("cloudinary", "failed"), ("s3", "stored")], Outcomes(refused));
         }
 
@@ -47,7 +47,7 @@ public sealed class ClientCausedFailuresCircuitTests(ClientCausedFailuresFixture
         fixture.Cloudinary.Faults.Clear();
         for (var i = 0; i < ClientCausedFailuresFixture.FailuresToOpen; i++)
         {
-            var slow = await StoreAsync(new TrickleStream(new GeneratedStream(200_000, seed: (ulong)(20 + i), header: GeneratedStream.Mp4Ftyp), pieces: 6, TimeSpan.FromMilliseconds(300)), $"slow-{i}");
+            var slow = await StoreAsync(new TrickleStream(new GeneratedStream(200_000, seed: (ulong)(20 + i), header: Samples.Mp4Prefix(200_000)), pieces: 6, TimeSpan.FromMilliseconds(300)), $"slow-{i}");
             Assert.Equal([("cloudinary", "stored")], Outcomes(slow));
         }
 
@@ -58,7 +58,7 @@ public sealed class ClientCausedFailuresCircuitTests(ClientCausedFailuresFixture
         {
             for (var i = 0; i < ClientCausedFailuresFixture.FailuresToOpen; i++)
             {
-                var failed = await StoreAsync(new GeneratedStream(200_000, seed: (ulong)(30 + i), header: GeneratedStream.Mp4Ftyp), $"outage-{i}");
+                var failed = await StoreAsync(new GeneratedStream(200_000, seed: (ulong)(30 + i), header: Samples.Mp4Prefix(200_000)), $"outage-{i}");
                 Assert.Equal([("cloudinary", "failed"), ("s3", "stored")], Outcomes(failed));
             }
         }

@@ -51,7 +51,7 @@ public sealed class CloudinaryFaultFailoverTests : IClassFixture<CloudinaryFault
         var cloudinary = _fixture.Cloudinary;
         cloudinary.Faults.FailAll(fault);
         var before = cloudinary.RequestCount;
-        await using var video = new GeneratedStream(FileBytes, seed: 100 + (ulong)fault, header: GeneratedStream.Mp4Ftyp);
+        await using var video = new GeneratedStream(FileBytes, seed: 100 + (ulong)fault, header: Samples.Mp4Prefix(FileBytes));
         var request = Uploads.VideoRequest($"fault-{fault}");
 
         var result = Assert.IsType<StoreOutcome.Stored>(await _fixture.Storage.StoreAsync(request, video, CancellationToken.None));

@@ -22,7 +22,7 @@ public sealed class HealthyCloudinaryTests : IClassFixture<HealthyCloudinaryFixt
     [Fact]
     public async Task A_video_lands_on_cloudinary_and_its_url_serves_the_same_bytes()
     {
-        await using var video = new GeneratedStream(3_000_000, seed: 7, header: GeneratedStream.Mp4Ftyp);
+        await using var video = new GeneratedStream(3_000_000, seed: 7, header: Samples.Mp4Prefix(3_000_000));
 
         var result = Assert.IsType<StoreOutcome.Stored>(await _fixture.Storage.StoreAsync(Uploads.VideoRequest("healthy"), video, CancellationToken.None));
 
@@ -40,7 +40,7 @@ public sealed class HealthyCloudinaryTests : IClassFixture<HealthyCloudinaryFixt
     public async Task An_upload_over_http_answers_201_with_cloudinary_as_provider_and_a_url_that_serves_the_same_bytes()
     {
         using var client = _fixture.Host.ClientFor("healthy-uploader");
-        await using var video = new GeneratedStream(2_500_000, seed: 11, header: GeneratedStream.Mp4Ftyp);
+        await using var video = new GeneratedStream(2_500_000, seed: 11, header: Samples.Mp4Prefix(2_500_000));
         using var form = new UploadForm().Field("title", "Healthy Cloudinary").Field("description", "Lands on the first provider.").File("video", video, "video/mp4", "clip.mp4").Build();
 
         using var response = await client.PostAsync(new Uri("/api/videos", UriKind.Relative), form);

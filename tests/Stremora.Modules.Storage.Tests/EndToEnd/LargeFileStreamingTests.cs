@@ -44,7 +44,7 @@ public sealed class LargeFileStreamingTests : IClassFixture<LargeFileFixture>
     {
         var before = _fixture.Cloudinary.RequestCount;
         var memory = MemoryGrowth.Start();
-        await using var video = new GeneratedStream(FileBytes, seed: 7, header: GeneratedStream.Mp4Ftyp) { EveryEightMiB = memory.Sample };
+        await using var video = new GeneratedStream(FileBytes, seed: 7, header: Samples.Mp4Prefix(FileBytes)) { EveryEightMiB = memory.Sample };
         var result = Assert.IsType<StoreOutcome.Stored>(await _fixture.Storage.StoreAsync(Uploads.VideoRequest("large-cloudinary"), video, CancellationToken.None));
         memory.Sample();
         await memory.DisposeAsync();
@@ -76,7 +76,7 @@ public sealed class LargeFileStreamingTests : IClassFixture<LargeFileFixture>
     {
         _fixture.Cloudinary.Faults.FailAll(FakeCloudinaryFault.InternalServerError);
         var memory = MemoryGrowth.Start();
-        await using var video = new GeneratedStream(FileBytes, seed: 8, header: GeneratedStream.Mp4Ftyp) { EveryEightMiB = memory.Sample };
+        await using var video = new GeneratedStream(FileBytes, seed: 8, header: Samples.Mp4Prefix(FileBytes)) { EveryEightMiB = memory.Sample };
         var result = Assert.IsType<StoreOutcome.Stored>(await _fixture.Storage.StoreAsync(Uploads.VideoRequest("large-s3"), video, CancellationToken.None));
         memory.Sample();
         await memory.DisposeAsync();
@@ -109,7 +109,7 @@ public sealed class LargeFileStreamingTests : IClassFixture<LargeFileFixture>
         using var client = _fixture.Host.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", TestTokens.For("large-uploader", admin: false));
         var memory = MemoryGrowth.Start();
-        await using var video = new GeneratedStream(FileBytes, seed: 9, header: GeneratedStream.Mp4Ftyp) { EveryEightMiB = memory.Sample };
+        await using var video = new GeneratedStream(FileBytes, seed: 9, header: Samples.Mp4Prefix(FileBytes)) { EveryEightMiB = memory.Sample };
         using var form = new UploadForm().Field("title", "A long film").Field("description", "150 MB, never held in memory.").File("video", video, "video/mp4", "film.mp4", bufferSize: 81920).Build();
 
         using var response = await client.PostAsync(new Uri("/api/videos", UriKind.Relative), form);

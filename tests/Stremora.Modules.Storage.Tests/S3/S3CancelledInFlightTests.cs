@@ -40,7 +40,7 @@ public sealed class S3CancelledInFlightTests : IAsyncLifetime, IDisposable
 
         // Every S3 answer is held back; the client goes away once S3 has really started the multipart upload.
         _proxy.Holding = true;
-        await using var video = new GeneratedStream(20_000_000, seed: 51, header: GeneratedStream.Mp4Ftyp)
+        await using var video = new GeneratedStream(20_000_000, seed: 51, header: Samples.Mp4Prefix(20_000_000))
         {
             FailAfterBytes = 6_000_000,
             BeforeFailing = async () =>

@@ -189,7 +189,7 @@ public sealed class ClusterTests(ITestOutputHelper output) : IAsyncLifetime
     private static async Task HeldUploadAsync(RetryingClient client, ConcurrentQueue<Guid> live, int n, Task release)
     {
         var key = Guid.NewGuid().ToString("N");
-        var video = Uploads.Mp4(512 * 1024, seed: (byte)(100 + n));
+        var video = Samples.Mp4(512 * 1024, seed: (byte)(100 + n));
         var first = true;
         var body = await client.SendAsync(
             () =>
@@ -213,7 +213,7 @@ public sealed class ClusterTests(ITestOutputHelper output) : IAsyncLifetime
         {
             case 0 or 3:
                 var key = Guid.NewGuid().ToString("N");
-                var video = Uploads.Mp4(64 * 1024, seed: (byte)i);
+                var video = Samples.Mp4(64 * 1024, seed: (byte)i);
                 var body = await client.SendAsync(
                     () => new HttpRequestMessage(HttpMethod.Post, new Uri("api/videos", UriKind.Relative))
                     {

@@ -69,7 +69,7 @@ public sealed class PrometheusScrapeTests(ITestOutputHelper output) : IAsyncLife
     {
         _cloudinary.Faults.FailAll(FakeCloudinaryFault.InternalServerError);
         using var client = _api.Client("metrics-owner");
-        using var form = Uploads.Form("Failed over", Uploads.Mp4(64 * 1024));
+        using var form = Uploads.Form("Failed over", Samples.Mp4(64 * 1024));
         using var created = await client.PostAsync(new Uri("api/videos", UriKind.Relative), form);
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
         Assert.Equal("s3", JsonDocument.Parse(await created.Content.ReadAsStringAsync()).RootElement.GetProperty("video").GetProperty("provider").GetString());
@@ -96,7 +96,7 @@ public sealed class PrometheusScrapeTests(ITestOutputHelper output) : IAsyncLife
     public async Task Promtool_accepts_the_exposition()
     {
         using var client = _api.Client("metrics-owner");
-        using var form = Uploads.Form("Counted", Uploads.Mp4(16 * 1024));
+        using var form = Uploads.Form("Counted", Samples.Mp4(16 * 1024));
         Assert.Equal(HttpStatusCode.Created, (await client.PostAsync(new Uri("api/videos", UriKind.Relative), form)).StatusCode);
 
         var exposition = await ScrapeAsync();

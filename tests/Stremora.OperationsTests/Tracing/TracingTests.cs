@@ -51,7 +51,7 @@ public sealed class TracingTests(ITestOutputHelper output) : IAsyncLifetime
         _cloudinary.Faults.FailAll(FakeCloudinaryFault.InternalServerError);
         using var client = _factory.ClientFor("trace-owner");
         var traceId = ActivityTraceId.CreateRandom();
-        var video = Uploads.Mp4(48 * 1024);
+        var video = Samples.Mp4(48 * 1024);
 
         using var created = await SendAsync(client, HttpMethod.Post, "api/videos", traceId, Uploads.Form("Traced", video));
 
@@ -75,7 +75,7 @@ public sealed class TracingTests(ITestOutputHelper output) : IAsyncLifetime
     public async Task The_cleanup_job_of_a_delete_is_linked_to_the_delete_trace()
     {
         using var client = _factory.ClientFor("trace-owner");
-        using var created = await SendAsync(client, HttpMethod.Post, "api/videos", ActivityTraceId.CreateRandom(), Uploads.Form("Deleted", Uploads.Mp4(8 * 1024)));
+        using var created = await SendAsync(client, HttpMethod.Post, "api/videos", ActivityTraceId.CreateRandom(), Uploads.Form("Deleted", Samples.Mp4(8 * 1024)));
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
         var id = JsonDocument.Parse(await created.Content.ReadAsStringAsync()).RootElement.GetProperty("id").GetGuid();
         var deleteTrace = ActivityTraceId.CreateRandom();

@@ -7,7 +7,6 @@ using Stremora.TestKit.FakeCloudinary;
 using Stremora.TestKit.Host;
 using Stremora.TestKit.Postgres;
 using Stremora.TestKit.S3;
-using Stremora.TestKit.Streams;
 
 namespace Stremora.ReliabilityTests.Crash;
 
@@ -151,7 +150,7 @@ public sealed class CrashTests : IAsyncLifetime
 
     private static async Task UploadLargeAsync(HttpClient client, long size)
     {
-        using var form = new UploadForm().Field("title", "Crashed mid-upload").File("video", new GeneratedStream(size, header: Samples.Mp4Header), "video/mp4", "big.mp4").Build();
+        using var form = new UploadForm().Field("title", "Crashed mid-upload").File("video", Samples.Mp4Stream(size), "video/mp4", "big.mp4").Build();
         using var response = await client.PostAsync(new Uri("api/videos", UriKind.Relative), form);
         throw new InvalidOperationException($"The upload was answered ({(int)response.StatusCode}) though the service was killed during it.");
     }

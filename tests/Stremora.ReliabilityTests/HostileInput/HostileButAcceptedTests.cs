@@ -2,6 +2,7 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using Stremora.ReliabilityTests.Infrastructure;
+using Stremora.TestKit.Media;
 
 namespace Stremora.ReliabilityTests.HostileInput;
 
@@ -57,9 +58,11 @@ public sealed class HostileButAcceptedTests(HostileApiFactory api) : IClassFixtu
     }
 
     [Fact]
-    public async Task An_mp4_header_followed_by_html_is_stored_verbatim_and_only_ever_called_video_mp4()
+    public async Task A_video_carrying_html_is_stored_verbatim_and_only_ever_called_video_mp4()
     {
-        byte[] polyglot = [.. Samples.Mp4Header, .. Encoding.UTF8.GetBytes("<html><body><script>alert(document.cookie)</script></body></html>")];
+        // A real clip whose trailing free box holds a page: decodable video, and HTML to a sniffing browser.
+        var html = Encoding.UTF8.GetBytes("<html><body><script>alert(document.cookie)</script></body></html>");
+        byte[] polyglot = [.. TestVideos.Clip, .. TestVideos.FreeBoxHeader(8 + html.Length), .. html];
         var form = new RawForm().Field("title", "MP4 + HTML").File("video", polyglot, "text/html", "page.html").Close();
 
         var created = await UploadAsync(form);

@@ -3,19 +3,14 @@ using System.Security.Cryptography;
 namespace Stremora.TestKit.Streams;
 
 /// <summary>
-/// A non-seekable stream of <c>length</c> bytes: an optional header (e.g. <see cref="Mp4Ftyp"/>, so that the
-/// content sniffer takes it for a video), then pseudo-random bytes generated as they are read (so a
+/// A non-seekable stream of <c>length</c> bytes: an optional header (e.g. <see cref="Samples.Mp4Prefix"/>, a real
+/// video clip and the header of the <c>free</c> box the rest fills), then pseudo-random bytes generated as they are read (so a
 /// multi-hundred-MB upload costs no memory) and hashed on the way: <see cref="Sha256"/> is the SHA-256 of
 /// everything handed out once the end is reached. Optionally fails after a number of bytes, as a client
 /// that goes away mid-upload would.
 /// </summary>
 public sealed class GeneratedStream : Stream
 {
-    /// <summary>An MP4 <c>ftyp</c> box: size 24, major brand "isom", minor version 0x200, compatible brands "isom" "mp42".</summary>
-    public static readonly IReadOnlyList<byte> Mp4Ftyp =
-        [0, 0, 0, 24, (byte)'f', (byte)'t', (byte)'y', (byte)'p', (byte)'i', (byte)'s', (byte)'o', (byte)'m', 0, 0, 2, 0,
-         (byte)'i', (byte)'s', (byte)'o', (byte)'m', (byte)'m', (byte)'p', (byte)'4', (byte)'2'];
-
     private const long ProgressStep = 8 * 1024 * 1024;
 
     private readonly long _length;
