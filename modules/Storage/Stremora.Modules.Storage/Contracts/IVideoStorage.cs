@@ -8,7 +8,7 @@ public interface IVideoStorage
 {
     /// <summary>
     /// Streams <paramref name="content"/> through the failover chain and says how it ended (<see cref="StoreOutcome"/>):
-    /// stored (where, and every attempt), every provider failed, too large, or aborted by its source. Whenever it
+    /// stored (where, and every attempt), every provider failed, too large, refused by the request's inspector, or aborted by its source. Whenever it
     /// is not stored, nothing is left on any provider. Only the caller's own cancellation throws.
     /// </summary>
     Task<StoreOutcome> StoreAsync(StoreFileRequest request, Stream content, CancellationToken cancellationToken);
@@ -40,7 +40,26 @@ public enum StoredFileKind
 /// <param name="Key">Service-generated name (never the client's file name), e.g. <c>videos/{id}/video</c>.</param>
 /// <param name="ContentType">The sniffed content type.</param>
 /// <param name="MaxBytes">Past this many bytes the upload stops as <see cref="StoreOutcome.TooLarge"/>.</param>
-public sealed record StoreFileRequest(StoredFileKind Kind, string Key, string ContentType, long MaxBytes);
+/// <param name="Inspect">Optional: run on the spooled file once every byte has arrived (see <see cref="SpoolInspector"/>).</param>
+public sealed record StoreFileRequest(StoredFileKind Kind, string Key, string ContentType, long MaxBytes, SpoolInspector? Inspect = null);
+
+/// <summary>
+/// The caller's look at a file while storage still holds it on local disk: called once, with the path of the complete
+/// spool file (read it; never keep the path), while the first provider may still be receiving it. Storage knows
+/// nothing of what it checks; a <see cref="SpoolVerdict.Refused"/> stops every attempt and leaves nothing stored.
+/// </summary>
+public delegate Task<SpoolVerdict> SpoolInspector(string spooledFilePath, CancellationToken cancellationToken);
+
+/// <summary>What a <see cref="SpoolInspector"/> decided.</summary>
+public abstract record SpoolVerdict
+{
+    public static readonly SpoolVerdict Accept = new Accepted();
+
+    public sealed record Accepted : SpoolVerdict;
+
+    /// <param name="Reason">Why, in words the caller may show its client.</param>
+    public sealed record Refused(string Reason) : SpoolVerdict;
+}
 
 /// <summary>
 /// A file on a provider: what storage returns, what the catalog records, and what is passed back to play,
@@ -88,6 +107,9 @@ public abstract record StoreOutcome(IReadOnlyList<StorageAttempt> Attempts)
     {
         public string Message => $"The {Kind.ToString().ToLowerInvariant()} is larger than the limit of {MaxBytes} bytes.";
     }
+
+    /// <summary>The request's <see cref="StoreFileRequest.Inspect"/> refused the file; nothing is left on any provider.</summary>
+    public sealed record Refused(string Reason, IReadOnlyList<StorageAttempt> Attempts) : StoreOutcome(Attempts);
 
     /// <summary>The source stream failed (the client went away, a malformed body): <paramref name="Cause"/> is its error, for the caller to answer.</summary>
     public sealed record Aborted(Exception Cause, IReadOnlyList<StorageAttempt> Attempts) : StoreOutcome(Attempts);

@@ -92,6 +92,7 @@ internal sealed partial class FailoverChain : IVideoStorage
             },
             CancellationToken.None);
 
+        var inspection = request.Inspect is { } inspect ? InspectAsync(inspect, spool, writer, request.Key, upload) : null;
         try
         {
             var target = new ProviderUpload(request.Kind, request.Key, request.ContentType);
@@ -109,6 +110,12 @@ internal sealed partial class FailoverChain : IVideoStorage
                 attempts.Add(attempt);
                 if (stored is not null)
                 {
+                    if (await RefusalAsync(inspection) is { } refusedAfter)
+                    {
+                        await DeleteQuietlyAsync(link.Provider, stored);
+                        return new StoreOutcome.Refused(refusedAfter.Reason, attempts);
+                    }
+
                     return new StoreOutcome.Stored(stored, attempts);
                 }
 
@@ -124,6 +131,11 @@ internal sealed partial class FailoverChain : IVideoStorage
             }
 
             cancellationToken.ThrowIfCancellationRequested();
+            if ((aborted || inspection?.IsCompleted == true) && await RefusalAsync(inspection) is { } refused)
+            {
+                return new StoreOutcome.Refused(refused.Reason, attempts);
+            }
+
             if ((aborted || writer.IsFaulted) && await SourceFailureAsync(writer) is { } failure)
             {
                 // The writer's own error decides: too large, or the client's abort; the attempts were its casualties.
@@ -149,6 +161,13 @@ internal sealed partial class FailoverChain : IVideoStorage
             catch (Exception) when (!writer.IsCompletedSuccessfully)
             {
                 // Already reported above (or superseded by the attempts' outcome); the spool is deleted next.
+            }
+
+            if (inspection is { IsCompleted: false })
+            {
+                // Every provider failed first: the inspector must not outlive the spool it reads.
+                await upload.CancelAsync();
+                await RefusalAsync(inspection);
             }
         }
     }
