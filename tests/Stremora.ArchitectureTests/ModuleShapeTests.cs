@@ -14,8 +14,11 @@ public sealed class ModuleShapeTests
     private const string Storage = "Stremora.Modules.Storage";
     private const string Images = "Stremora.Modules.Images";
 
-    /// <summary>What the slices share: the video aggregate at the root, and what both storage maintenance jobs share.</summary>
-    private static readonly string[] VideosShared = [Videos, Videos + ".StorageMaintenance"];
+    /// <summary>
+    /// What the slices share: the video aggregate at the root, what both storage maintenance jobs share, and the media
+    /// analysis every route that stores a video attaches to it.
+    /// </summary>
+    private static readonly string[] VideosShared = [Videos, Videos + ".StorageMaintenance", Videos + ".Media"];
 
     /// <summary>The module's composition: the only shared types that may name the slices.</summary>
     private static readonly string[] VideosComposition = [Videos + ".VideosModule", Videos + ".RecurringJobs"];

@@ -51,6 +51,9 @@ internal sealed record VideoFileDetails(
     /// <summary>Reconciliation found the provider no longer holds it (until a later run finds it again).</summary>
     public bool Missing { get; init; }
 
+    /// <summary>A poster frame the service made, not a thumbnail the client sent.</summary>
+    public bool Generated { get; init; }
+
     public static VideoFileDetails From(StoredFile file) =>
         new(file.Kind, file.Provider, file.Locator, file.ProviderUrl, file.Bytes, file.ContentType, file.Sha256);
 
@@ -96,6 +99,9 @@ internal sealed record VideoDetails
     public VideoFileDetails? Video { get; init; }
 
     public VideoFileDetails? Thumbnail { get; init; }
+
+    /// <summary>What ffprobe found; null only while the video has not been analysed.</summary>
+    public VideoMedia? Media { get; init; }
 
     public IReadOnlyList<VideoAttemptDetails> Attempts { get; init; } = [];
 
@@ -170,13 +176,14 @@ internal sealed class VideoDetailsProjection : SingleStreamProjection<VideoDetai
         ({ } video, StoredFileCleanedUp cleaned) => WithCleanup(video, cleaned.File, cleaned.Provider, cleaned.Locator, CleanupState.Done),
         ({ } video, StoredFileCleanupFailed failed) => WithCleanup(video, failed.File, failed.Provider, failed.Locator, failed.WillRetry ? CleanupState.Retrying : CleanupState.Failed),
         ({ } video, VideoFileMoved moved) => WithFile(video, moved.File, f => f.Is(moved.FromProvider, moved.FromLocator)
-            ? new VideoFileDetails(f.File, moved.ToProvider, moved.ToLocator, moved.ToProviderUrl, f.Bytes, f.ContentType, f.Sha256)
+            ? new VideoFileDetails(f.File, moved.ToProvider, moved.ToLocator, moved.ToProviderUrl, f.Bytes, f.ContentType, f.Sha256) { Generated = f.Generated }
             : f),
         ({ } video, VideoFileMissing missing) => WithFile(video, missing.File, f => f.Is(missing.Provider, missing.Locator) ? f with { Missing = true } : f),
         ({ } video, VideoFileFound found) => WithFile(video, found.File, f => f.Is(found.Provider, found.Locator) ? f with { Missing = false } : f),
         ({ } video, VideoDetailsChanged changed) => video with { Title = changed.Title, Description = changed.Description },
         ({ } video, VideoPublished) => video with { Published = true },
         ({ } video, VideoUnpublished) => video with { Published = false },
+        ({ } video, VideoAnalyzed analyzed) => video with { Media = analyzed.ToMedia() },
         ({ } video, _) => video,
     };
 
@@ -187,7 +194,7 @@ internal sealed class VideoDetailsProjection : SingleStreamProjection<VideoDetai
 
     private static VideoDetails WithFile(VideoDetails video, VideoFileStored stored)
     {
-        var file = VideoFileDetails.From(stored.ToStoredFile());
+        var file = VideoFileDetails.From(stored.ToStoredFile()) with { Generated = stored.Generated };
         return stored.File == StoredFileKind.Thumbnail ? video with { Thumbnail = file } : video with { Video = file };
     }
 

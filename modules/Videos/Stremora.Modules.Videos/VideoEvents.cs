@@ -31,6 +31,7 @@ internal sealed record StorageAttemptFailed(StoredFileKind File, string Provider
 }
 
 /// <summary>A file landed on a provider: what the catalog needs to play and later delete it.</summary>
+/// <param name="Generated">A thumbnail the service made from the video (a poster frame), not one the client sent.</param>
 internal sealed record VideoFileStored(
     StoredFileKind File,
     string Provider,
@@ -39,13 +40,36 @@ internal sealed record VideoFileStored(
     long Bytes,
     string ContentType,
     string Sha256,
-    long ElapsedMs)
+    long ElapsedMs,
+    bool Generated = false)
 {
     public static VideoFileStored For(StoredFile file, long elapsedMs) =>
         new(file.Kind, file.Provider, file.Locator, file.ProviderUrl, file.Bytes, file.ContentType, file.Sha256, elapsedMs);
 
     public StoredFile ToStoredFile() => new(Provider, Locator, File, ProviderUrl, Bytes, ContentType, Sha256);
 }
+
+/// <summary>ffprobe analysed the video file (on the upload's spool): the contract's <c>media</c> from now on.</summary>
+internal sealed record VideoAnalyzed(
+    double? DurationSeconds,
+    int Width,
+    int Height,
+    int Rotation,
+    string VideoCodec,
+    string? AudioCodec,
+    double? FrameRate,
+    long? BitRate,
+    string Container,
+    DateTimeOffset AnalyzedAt)
+{
+    public static VideoAnalyzed For(VideoMedia media, DateTimeOffset at) =>
+        new(media.DurationSeconds, media.Width, media.Height, media.Rotation, media.VideoCodec, media.AudioCodec, media.FrameRate, media.BitRate, media.Container, at);
+
+    public VideoMedia ToMedia() => new(DurationSeconds, Width, Height, Rotation, VideoCodec, AudioCodec, FrameRate, BitRate, Container);
+}
+
+/// <summary>No poster frame could be made or stored for a video sent without a thumbnail: it is ready without one.</summary>
+internal sealed record VideoPosterFailed(string Reason, DateTimeOffset FailedAt);
 
 /// <summary>Every file is stored and every field is valid: the video is visible from now on.</summary>
 internal sealed record VideoReady(string Title, string Description, DateTimeOffset ReadyAt);
@@ -134,5 +158,7 @@ internal static class VideoEvents
         typeof(VideoDetailsChanged),
         typeof(VideoPublished),
         typeof(VideoUnpublished),
+        typeof(VideoAnalyzed),
+        typeof(VideoPosterFailed),
     ];
 }

@@ -14,6 +14,7 @@ internal sealed record VideoResponse(
     DateTimeOffset CreatedAt,
     VideoFileResponse Video,
     bool Published,
+    VideoMedia? Media,
     VideoFileResponse? Thumbnail,
     IReadOnlyList<VideoAttemptResponse> Attempts)
 {
@@ -37,12 +38,21 @@ internal sealed record VideoResponse(
             video.CreatedAt,
             await VideoFileResponse.FromAsync(file, storage, ct),
             video.Published,
-            video.Thumbnail is null ? null : await VideoFileResponse.FromAsync(video.Thumbnail, storage, ct),
+            video.Media,
+            video.Thumbnail is null ? null : await VideoFileResponse.FromAsync(video.Thumbnail, storage, ct) with { Source = video.Thumbnail.Generated ? "generated" : "uploaded" },
             [.. video.Attempts.Select(a => new VideoAttemptResponse(StorageKey.FileName(a.File), a.Provider, a.Outcome, a.Error, a.ElapsedMs))]);
     }
 }
 
-internal sealed record VideoFileResponse(string Provider, string Locator, string Url, long Bytes, string ContentType, string Sha256)
+/// <param name="Source">Thumbnails only: <c>uploaded</c> by the client or <c>generated</c> from the video (a poster frame).</param>
+internal sealed record VideoFileResponse(
+    string Provider,
+    string Locator,
+    string Url,
+    long Bytes,
+    string ContentType,
+    string Sha256,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Source = null)
 {
     public static async Task<VideoFileResponse> FromAsync(VideoFileDetails file, IVideoStorage storage, CancellationToken ct) =>
         new(file.Provider, file.Locator, await storage.GetPlaybackUrlAsync(file.ToStoredFile(), ct), file.Bytes, file.ContentType, file.Sha256);

@@ -4,8 +4,10 @@ using Marten;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 using Stremora.Modules.Videos.AbandonedUploads;
 using Stremora.Modules.Videos.Cleanup;
+using Stremora.Modules.Videos.Media;
 using Stremora.Modules.Videos.Rebalance;
 using Stremora.Modules.Videos.Reconcile;
 using Stremora.Modules.Videos.StorageMaintenance;
@@ -51,6 +53,12 @@ public static class VideosModule
             .Validate(o => !o.Enabled || !string.IsNullOrWhiteSpace(o.Cron), "Storage__Reconcile__Cron must be a cron expression.")
             .Validate(o => o.OrphanGraceMinutes >= 0, "Storage__Reconcile__OrphanGraceMinutes must be zero or more.")
             .ValidateOnStart();
+
+        services.AddOptions<MediaOptions>()
+            .Bind(configuration.GetSection(MediaOptions.Section))
+            .ValidateOnStart();
+        services.AddSingleton<IValidateOptions<MediaOptions>, MediaOptionsValidator>();
+        services.AddSingleton<MediaAnalysis>();
 
         services.AddTransient<StoredFileCleanupJob>();
         services.AddTransient<AbandonedUploadSweepJob>();

@@ -44,6 +44,25 @@ public sealed class ConfigurationTests
         Assert.DoesNotContain("   at ", output, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("Media__FfprobePath", "Media__FfprobePath does not name an existing file")]
+    [InlineData("Media__FfmpegPath", "Media__FfmpegPath does not name an existing file")]
+    public async Task Media_analysis_without_its_binaries_stops_the_process_naming_the_setting(string setting, string expected)
+    {
+        var (exitCode, output) = await RunApiAsync(new Dictionary<string, string>
+        {
+            ["Auth__SigningKey"] = "a-signing-key-that-is-long-enough-0123456789",
+            ["ConnectionStrings__Postgres"] = "Host=127.0.0.1;Port=1;Username=x;Database=x",
+            [setting] = "/nowhere/stremora-missing-binary",
+        });
+
+        Assert.Equal(1, exitCode);
+        Assert.Contains(expected, output, StringComparison.Ordinal);
+        Assert.Contains("Media__Analyze=false", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("/nowhere/", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", output, StringComparison.Ordinal);
+    }
+
     private static Task<(int ExitCode, string Output)> RunApiAsync(Dictionary<string, string> environment) =>
         ApiProcess.RunToExitAsync(new ApiProcessOptions { Settings = environment });
 }

@@ -20,8 +20,8 @@ public sealed class EditVideoTests(VideosApiFactory api)
 
         var body = await response.Content.ReadAsStringAsync();
         Assert.True(response.StatusCode == HttpStatusCode.OK, body);
-        Assert.Equal("\"3\"", before.Headers.ETag?.Tag);
-        Assert.Equal("\"4\"", response.Headers.ETag?.Tag);
+        Assert.Equal("\"4\"", before.Headers.ETag?.Tag);
+        Assert.Equal("\"5\"", response.Headers.ETag?.Tag);
         Scrub.Json(body).MatchSnapshot(SnapshotNameExtension.Create("response"));
         var (_, got) = await api.CreateClient().SendAsync(HttpMethod.Get, $"/api/videos/{id}");
         Assert.Equal("After", JsonDocument.Parse(got).RootElement.GetProperty("title").GetString());
@@ -37,21 +37,21 @@ public sealed class EditVideoTests(VideosApiFactory api)
     {
         using var client = api.ClientFor("edit-stale");
         var id = (await client.UploadValidAsync("Original")).GetProperty("id").GetGuid();
-        using var first = await client.EditAsync(id, new { title = "First edit" }, "\"3\"");
+        using var first = await client.EditAsync(id, new { title = "First edit" }, "\"4\"");
 
-        using var second = await client.EditAsync(id, new { title = "Second edit", published = false }, "\"3\"");
+        using var second = await client.EditAsync(id, new { title = "Second edit", published = false }, "\"4\"");
 
         Assert.Equal(HttpStatusCode.OK, first.StatusCode);
         var problem = await second.AssertProblemAsync(HttpStatusCode.PreconditionFailed);
         Scrub.Json(problem.GetRawText()).MatchSnapshot(SnapshotNameExtension.Create("problem"));
-        Assert.Equal("\"4\"", second.Headers.ETag?.Tag);
+        Assert.Equal("\"5\"", second.Headers.ETag?.Tag);
         var (_, got) = await api.CreateClient().SendAsync(HttpMethod.Get, $"/api/videos/{id}");
         var video = JsonDocument.Parse(got).RootElement;
         Assert.Equal("First edit", video.GetProperty("title").GetString());
         Assert.True(video.GetProperty("published").GetBoolean());
         var (_, history) = await client.SendAsync(HttpMethod.Get, $"/api/videos/{id}/history");
         Assert.Equal(
-            ["VideoUploadStarted", "VideoFileStored", "VideoReady", "VideoDetailsChanged"],
+            ["VideoUploadStarted", "VideoFileStored", "VideoAnalyzed", "VideoReady", "VideoDetailsChanged"],
             JsonDocument.Parse(history).RootElement.EnumerateArray().Select(e => e.GetProperty("type").GetString()));
     }
 
@@ -65,9 +65,9 @@ public sealed class EditVideoTests(VideosApiFactory api)
         using var changed = await client.EditAsync(id, new { description = "Only the description." });
 
         Assert.Equal(HttpStatusCode.OK, same.StatusCode);
-        Assert.Equal("\"3\"", same.Headers.ETag?.Tag);
+        Assert.Equal("\"4\"", same.Headers.ETag?.Tag);
         Assert.Equal(HttpStatusCode.OK, changed.StatusCode);
-        Assert.Equal("\"4\"", changed.Headers.ETag?.Tag);
+        Assert.Equal("\"5\"", changed.Headers.ETag?.Tag);
         var video = JsonDocument.Parse(await changed.Content.ReadAsStringAsync()).RootElement;
         Assert.Equal("Same", video.GetProperty("title").GetString());
         Assert.Equal("Only the description.", video.GetProperty("description").GetString());

@@ -47,10 +47,12 @@ public sealed class SearchAndSortTests(VideosApiFactory api)
             ids[title] = (await client.UploadValidAsync(title)).GetProperty("id").GetGuid();
         }
 
-        // Media analysis is not part of this host: give two videos a duration the way its documents will carry one;
-        // the two without one come last, oldest first.
+        // Every sample is the same 2 s clip: give two videos other durations, and take the figures from two others,
+        // as from videos stored before media analysis; those come last, oldest first.
         await SetDurationAsync(ids["banana"], 30.5);
         await SetDurationAsync(ids["cherry"], 4);
+        await RemoveMediaAsync(ids["date"]);
+        await RemoveMediaAsync(ids["Apple"]);
 
         var (_, first) = await api.CreateClient().SendAsync(HttpMethod.Get, $"/api/videos?ownerId={owner}&sort={sort}");
         Assert.Equal(expected, Items(first).Select(v => v.GetProperty("title").GetString()));
@@ -97,11 +99,18 @@ public sealed class SearchAndSortTests(VideosApiFactory api)
     private static List<JsonElement> Items(string body) =>
         JsonDocument.Parse(body).RootElement.GetProperty("items").EnumerateArray().Select(v => v.Clone()).ToList();
 
+    private async Task RemoveMediaAsync(Guid id)
+    {
+        await using var session = api.Store.LightweightSession();
+        session.QueueSqlCommand($"update {api.Store.Options.Schema.For<VideoDetails>()} set data = data - 'media' where id = ?", id);
+        await session.SaveChangesAsync();
+    }
+
     private async Task SetDurationAsync(Guid id, double seconds)
     {
         await using var session = api.Store.LightweightSession();
         session.QueueSqlCommand(
-            $"update {api.Store.Options.Schema.For<VideoDetails>()} set data = jsonb_set(data, '{{media}}', jsonb_build_object('durationSeconds', ?::double precision)) where id = ?",
+            $"update {api.Store.Options.Schema.For<VideoDetails>()} set data = jsonb_set(data, '{{media,durationSeconds}}', to_jsonb(?::double precision)) where id = ?",
             seconds,
             id);
         await session.SaveChangesAsync();

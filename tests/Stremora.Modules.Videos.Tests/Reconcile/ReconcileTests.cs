@@ -115,7 +115,7 @@ public sealed class ReconcileTests(MaintenanceApiFactory api)
 
             var history = await MaintenanceApiFactory.HistoryWithAsync(owner, video.Id(), "VideoFileFound");
             Assert.Equal(
-                ["VideoUploadStarted", "VideoFileStored", "VideoReady", "VideoFileMissing", "VideoFileFound"],
+                ["VideoUploadStarted", "VideoFileStored", "VideoAnalyzed", "VideoReady", "VideoFileMissing", "VideoFileFound"],
                 history.EnumerateArray().Select(e => e.GetProperty("type").GetString()));
             var data = history.EnumerateArray().Last().GetProperty("data");
             Assert.Equal(("cloudinary", video.Locator()), (data.GetProperty("provider").GetString(), data.GetProperty("locator").GetString()));
@@ -127,7 +127,7 @@ public sealed class ReconcileTests(MaintenanceApiFactory api)
             Assert.Equal(0, Assert.Single(third.Providers, p => p.Provider == "cloudinary").FoundAgain);
             Assert.DoesNotContain(third.Missing, m => m.VideoId == video.Id());
             Assert.Equal(version, (await api.VideoAsync(video.Id())).Version);
-            Assert.Equal(5, (await MaintenanceApiFactory.HistoryWithAsync(owner, video.Id(), "VideoFileFound")).GetArrayLength());
+            Assert.Equal(6, (await MaintenanceApiFactory.HistoryWithAsync(owner, video.Id(), "VideoFileFound")).GetArrayLength());
         }
         finally
         {

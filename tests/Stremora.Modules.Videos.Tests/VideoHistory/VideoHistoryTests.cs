@@ -17,8 +17,8 @@ public sealed class VideoHistoryTests(VideosApiFactory api)
 
         Assert.Equal(HttpStatusCode.OK, status);
         var entries = JsonDocument.Parse(body).RootElement.EnumerateArray().ToList();
-        Assert.Equal(["VideoUploadStarted", "VideoFileStored", "VideoReady"], entries.Select(e => e.GetProperty("type").GetString()));
-        Assert.Equal([1L, 2L, 3L], entries.Select(e => e.GetProperty("version").GetInt64()));
+        Assert.Equal(["VideoUploadStarted", "VideoFileStored", "VideoAnalyzed", "VideoReady"], entries.Select(e => e.GetProperty("type").GetString()));
+        Assert.Equal([1L, 2L, 3L, 4L], entries.Select(e => e.GetProperty("version").GetInt64()));
         Assert.Equal("local", entries[1].GetProperty("data").GetProperty("provider").GetString());
     }
 

@@ -85,18 +85,35 @@ internal sealed partial class UploadStream(
         _version = 1;
     }
 
-    /// <summary>A file is stored: the attempts that failed before it, then the file itself.</summary>
-    public async Task RecordAsync(StoreOutcome.Stored stored, CancellationToken ct)
+    /// <summary>A file is stored: the attempts that failed before it, then the file itself, then what its analysis found.</summary>
+    public async Task RecordAsync(StoreOutcome.Stored stored, IReadOnlyList<object> analysis, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(stored);
+        ArgumentNullException.ThrowIfNull(analysis);
         _stored.Add(stored.File);
         var storedAttempt = stored.Attempts.LastOrDefault(a => a.Outcome == AttemptOutcomes.Stored);
         await AppendAsync(
             [
                 .. stored.Attempts.Where(a => a.Outcome != AttemptOutcomes.Stored).Select(StorageAttemptFailed.For),
                 VideoFileStored.For(stored.File, storedAttempt?.ElapsedMs ?? 0),
+                .. analysis,
             ],
             ct);
+    }
+
+    /// <summary>The poster frame stored (undone like any file if the upload fails), or why there is none.</summary>
+    public async Task RecordPosterAsync(Media.PosterResult poster, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(poster);
+        if (poster.File is { } file)
+        {
+            _stored.Add(file);
+        }
+
+        if (poster.Events.Count > 0)
+        {
+            await AppendAsync(poster.Events, ct);
+        }
     }
 
     /// <returns>The ready video as get and list will serve it.</returns>

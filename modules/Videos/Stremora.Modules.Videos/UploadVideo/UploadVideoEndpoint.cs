@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Stremora.Modules.Storage.Contracts;
+using Stremora.Modules.Videos.Media;
 using Stremora.SharedKernel;
 
 namespace Stremora.Modules.Videos.UploadVideo;
@@ -18,6 +19,7 @@ namespace Stremora.Modules.Videos.UploadVideo;
 /// </summary>
 internal sealed class UploadVideoEndpoint(
     IVideoStorage storage,
+    MediaAnalysis media,
     IDocumentStore store,
     IOptions<UploadOptions> options,
     TimeProvider clock,
@@ -37,7 +39,7 @@ internal sealed class UploadVideoEndpoint(
             .Problem(StatusCodes.Status401Unauthorized, "Not signed in.")
             .Problem(StatusCodes.Status409Conflict, "The Idempotency-Key was used for different content, or its upload is still running.")
             .Problem(StatusCodes.Status413PayloadTooLarge, "Larger than Upload:MaxVideoBytes / Upload:MaxThumbnailBytes.")
-            .Problem(StatusCodes.Status415UnsupportedMediaType, "Not multipart/form-data, or a part's bytes are not a video (video) / JPEG, PNG, WebP (thumbnail).")
+            .Problem(StatusCodes.Status415UnsupportedMediaType, "Not multipart/form-data, or a part's bytes are not a video (video) / JPEG, PNG, WebP (thumbnail), or the video cannot be decoded (no video stream, truncated, damaged).")
             .Problem(StatusCodes.Status503ServiceUnavailable, "Every storage provider failed; the problem lists each attempt."));
         Summary(s =>
         {
@@ -68,7 +70,7 @@ internal sealed class UploadVideoEndpoint(
         }
 
         var upload = new UploadStream(store, storage, clock, logger, ownerId, keyHash, request.ContentLength);
-        var files = new UploadFiles(storage, form);
+        using var files = new UploadFiles(storage, form, media);
         try
         {
             if (keyHash is not null && await UploadIdempotency.CheckAsync(store, storage, upload, form, HttpContext.Response, ct) is { } replay)
@@ -78,6 +80,7 @@ internal sealed class UploadVideoEndpoint(
 
             await form.ReadAsync(upload.Form, (kind, section) => files.StoreAsync(upload, kind, section, ct), ct);
             UploadRejectedException.ThrowIfInvalid(upload.Form.Validate(), "the form is invalid");
+            await files.StorePosterAsync(upload, ct);
 
             var video = await upload.CompleteAsync(ct);
             VideoETag.Set(HttpContext.Response, video);
