@@ -117,14 +117,31 @@ function upload(form) {
   });
 }
 
+/** Duration, resolution and codecs as analysed (e.g. "0:12 · 1280×720 · h264/aac"), and where the poster came from. */
+function describeMedia(video) {
+  const m = video.media;
+  if (!m) return "not analysed yet";
+  const parts = [];
+  if (m.durationSeconds != null) {
+    const s = Math.round(m.durationSeconds);
+    parts.push(`${Math.floor(s / 60)}:${String(s % 60).padStart(2, "0")}`);
+  }
+  parts.push(`${m.width}×${m.height}`, [m.videoCodec, m.audioCodec].filter(Boolean).join("/"));
+  if (video.thumbnail) parts.push(video.thumbnail.source === "generated" ? "poster picked from the video" : "your thumbnail");
+  return parts.join(" · ");
+}
+
 function showVideo(video) {
   current = video;
   $("result").hidden = false;
   $("result-title").textContent = video.title;
   $("player").src = video.video.url;
+  // The poster: the thumbnail that was sent, or the frame the service picked from the video.
+  $("player").poster = video.thumbnail ? video.thumbnail.url : "";
   $("result-provider").textContent = video.video.provider;
   $("result-size").textContent = `${formatBytes(video.video.bytes)} (${video.video.bytes.toLocaleString("en")} bytes)`;
   $("result-sha").textContent = video.video.sha256;
+  $("result-media").textContent = describeMedia(video);
   $("result-id").textContent = video.id;
   const rows = (video.attempts || []).map((a) => {
     const tr = document.createElement("tr");
