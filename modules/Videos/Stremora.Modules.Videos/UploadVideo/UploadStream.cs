@@ -90,13 +90,7 @@ internal sealed partial class UploadStream(
     {
         ArgumentNullException.ThrowIfNull(stored);
         _stored.Add(stored.File);
-        var storedAttempt = stored.Attempts.LastOrDefault(a => a.Outcome == AttemptOutcomes.Stored);
-        await AppendAsync(
-            [
-                .. stored.Attempts.Where(a => a.Outcome != AttemptOutcomes.Stored).Select(StorageAttemptFailed.For),
-                VideoFileStored.For(stored.File, storedAttempt?.ElapsedMs ?? 0),
-            ],
-            ct);
+        await AppendAsync(Decide.Stored(stored), ct);
     }
 
     /// <returns>The ready video as get and list will serve it.</returns>
