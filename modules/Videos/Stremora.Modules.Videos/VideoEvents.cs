@@ -12,6 +12,7 @@ namespace Stremora.Modules.Videos;
 /// <param name="DeclaredRequestBytes">The request's Content-Length, when the client sent one.</param>
 /// <param name="DeclaredVideoContentType">What the client said the video is; the sniffed type is what counts.</param>
 /// <param name="IdempotencyKeyHash">SHA-256 of user + Idempotency-Key, never the raw key.</param>
+/// <param name="Resumable">Created by a resumable (tus) upload: its bytes arrive over many requests, and it expires instead of being swept.</param>
 internal sealed record VideoUploadStarted(
     Guid VideoId,
     string OwnerId,
@@ -21,7 +22,11 @@ internal sealed record VideoUploadStarted(
     string? DeclaredVideoContentType,
     string? DeclaredThumbnailContentType,
     string? IdempotencyKeyHash,
-    DateTimeOffset StartedAt);
+    DateTimeOffset StartedAt,
+    bool Resumable = false);
+
+/// <summary>Every byte of a resumable upload arrived and is staged durably: storing it on a provider starts (status "storing").</summary>
+internal sealed record VideoBytesReceived(long Bytes, DateTimeOffset ReceivedAt);
 
 /// <summary>One provider did not take a file (failed, or skipped because its circuit is open).</summary>
 internal sealed record StorageAttemptFailed(StoredFileKind File, string Provider, string Outcome, string? Error, long ElapsedMs)
@@ -134,5 +139,6 @@ internal static class VideoEvents
         typeof(VideoDetailsChanged),
         typeof(VideoPublished),
         typeof(VideoUnpublished),
+        typeof(VideoBytesReceived),
     ];
 }
