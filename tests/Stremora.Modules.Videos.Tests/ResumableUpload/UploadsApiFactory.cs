@@ -1,6 +1,9 @@
 using System.Globalization;
 using System.Net.Http.Headers;
 using System.Text;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
 using Stremora.TestKit.Host;
 
 namespace Stremora.Modules.Videos.Tests.ResumableUpload;
@@ -42,8 +45,22 @@ public class UploadsApiFactory : StremoraApiFactory
         string.Join(',', pairs.Select(p => p.Key + " " + Convert.ToBase64String(Encoding.UTF8.GetBytes(p.Value))));
 }
 
-/// <summary>Uploads expire a second after their last chunk.</summary>
+/// <summary>The host's clock can be moved forward (and runs on from there), so an upload can expire without a test waiting for it.</summary>
 public sealed class ExpiringUploadsApiFactory : UploadsApiFactory
 {
-    public ExpiringUploadsApiFactory() => With("Uploads:ExpireAfter", "00:00:01");
+    public ShiftedClock Clock { get; } = new();
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        base.ConfigureWebHost(builder);
+        builder.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(Clock));
+    }
+}
+
+/// <summary>The system clock plus a shift a test sets.</summary>
+public sealed class ShiftedClock : TimeProvider
+{
+    public TimeSpan Shift { get; set; }
+
+    public override DateTimeOffset GetUtcNow() => base.GetUtcNow() + Shift;
 }
