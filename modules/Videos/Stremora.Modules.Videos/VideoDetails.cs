@@ -162,7 +162,6 @@ internal sealed class VideoDetailsProjection : SingleStreamProjection<VideoDetai
             Status = VideoStatus.Uploading,
             CreatedAt = started.StartedAt,
             IdempotencyKeyHash = started.IdempotencyKeyHash,
-            Resumable = started.Resumable,
         },
         (null, _) => null,
         ({ } video, StorageAttemptFailed failed) => video with
@@ -187,6 +186,7 @@ internal sealed class VideoDetailsProjection : SingleStreamProjection<VideoDetai
         ({ } video, VideoDetailsChanged changed) => video with { Title = changed.Title, Description = changed.Description },
         ({ } video, VideoPublished) => video with { Published = true },
         ({ } video, VideoUnpublished) => video with { Published = false },
+        ({ } video, ResumableUploadCreated) => video with { Resumable = true },
         ({ } video, VideoBytesReceived) => video with { Status = VideoStatus.Storing },
         ({ } video, _) => video,
     };

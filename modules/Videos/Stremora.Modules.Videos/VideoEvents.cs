@@ -12,7 +12,6 @@ namespace Stremora.Modules.Videos;
 /// <param name="DeclaredRequestBytes">The request's Content-Length, when the client sent one.</param>
 /// <param name="DeclaredVideoContentType">What the client said the video is; the sniffed type is what counts.</param>
 /// <param name="IdempotencyKeyHash">SHA-256 of user + Idempotency-Key, never the raw key.</param>
-/// <param name="Resumable">Created by a resumable (tus) upload: its bytes arrive over many requests, and it expires instead of being swept.</param>
 internal sealed record VideoUploadStarted(
     Guid VideoId,
     string OwnerId,
@@ -22,8 +21,13 @@ internal sealed record VideoUploadStarted(
     string? DeclaredVideoContentType,
     string? DeclaredThumbnailContentType,
     string? IdempotencyKeyHash,
-    DateTimeOffset StartedAt,
-    bool Resumable = false);
+    DateTimeOffset StartedAt);
+
+/// <summary>
+/// Right after <see cref="VideoUploadStarted"/>: the video is a resumable (tus) upload of this many bytes. Its bytes
+/// arrive over many requests, its owner sees it before it is ready, and it expires instead of being swept.
+/// </summary>
+internal sealed record ResumableUploadCreated(long UploadLength);
 
 /// <summary>Every byte of a resumable upload arrived and is staged durably: storing it on a provider starts (status "storing").</summary>
 internal sealed record VideoBytesReceived(long Bytes, DateTimeOffset ReceivedAt);
@@ -139,6 +143,7 @@ internal static class VideoEvents
         typeof(VideoDetailsChanged),
         typeof(VideoPublished),
         typeof(VideoUnpublished),
+        typeof(ResumableUploadCreated),
         typeof(VideoBytesReceived),
     ];
 }

@@ -218,7 +218,7 @@ public sealed class TusProtocolTests(UploadsApiFactory api) : IClassFixture<Uplo
 
         using var history = await client.GetAsync(new Uri($"/api/videos/{TusHttp.IdOf(location)}/history", UriKind.Relative));
         var types = System.Text.Json.JsonDocument.Parse(await history.Content.ReadAsStringAsync()).RootElement.EnumerateArray().Select(e => e.GetProperty("type").GetString()).ToList();
-        Assert.Equal(["VideoUploadStarted", "VideoBytesReceived", "VideoFileStored", "VideoReady"], types);
+        Assert.Equal(["VideoUploadStarted", "ResumableUploadCreated", "VideoBytesReceived", "VideoFileStored", "VideoReady"], types);
     }
 
     [Fact]

@@ -78,7 +78,10 @@ internal sealed class CreateUploadEndpoint(
         var upload = new ResumableUpload { Id = id, Length = length, Metadata = metadataHeader.Length == 0 ? null : metadataHeader, ExpiresAt = now + options.Value.ExpireAfter };
         await using (var session = store.LightweightSession())
         {
-            session.Events.StartStream<VideoDetails>(id, new VideoUploadStarted(id, ownerId, metadata.Title!, metadata.Description ?? "", length, DeclaredType(metadata.FileType), null, null, now, Resumable: true));
+            session.Events.StartStream<VideoDetails>(
+                id,
+                new VideoUploadStarted(id, ownerId, metadata.Title!, metadata.Description ?? "", length, DeclaredType(metadata.FileType), null, null, now),
+                new ResumableUploadCreated(length));
             session.Insert(upload);
             await session.SaveChangesAsync(ct);
         }
