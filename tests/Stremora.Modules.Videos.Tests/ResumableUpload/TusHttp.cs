@@ -46,6 +46,14 @@ internal static class TusHttp
         return await client.SendAsync(request);
     }
 
+    /// <summary>A chunk that must be taken: fails the test unless it is a 204. Returns the new offset.</summary>
+    public static async Task<long> PatchAcceptedAsync(this HttpClient client, string location, long offset, byte[] bytes)
+    {
+        using var response = await client.PatchAsync(location, offset, bytes);
+        Assert.True(response.StatusCode == System.Net.HttpStatusCode.NoContent, $"PATCH at {offset} answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+        return response.Offset();
+    }
+
     public static Task<HttpResponseMessage> HeadAsync(this HttpClient client, string location) =>
         client.SendAsync(new HttpRequestMessage(HttpMethod.Head, location));
 
