@@ -148,6 +148,20 @@ public sealed class TusProtocolTests(UploadsApiFactory api) : IClassFixture<Uplo
         Assert.Equal(2048, head.Offset());
     }
 
+    [Fact]
+    public async Task A_chunk_going_past_the_upload_length_is_413_and_changes_nothing()
+    {
+        using var client = api.TusClient(Owner);
+        var video = Samples.Mp4(4096);
+        var location = await client.CreateValidAsync(video.Length);
+
+        using var response = await client.PatchAsync(location, 0, Samples.Mp4(5000));
+
+        await response.AssertProblemAsync(HttpStatusCode.RequestEntityTooLarge);
+        using var head = await client.HeadAsync(location);
+        Assert.Equal(0, head.Offset());
+    }
+
     [Theory]
     [InlineData("sha1")]
     [InlineData("sha256")]
