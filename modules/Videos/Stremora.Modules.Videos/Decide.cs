@@ -26,6 +26,18 @@ internal static class Decide
             : StoredFileCleanupScheduled.For(s.File, "upload failed; removing it at once failed too")),
     ];
 
+    /// <summary>A file landed on a provider: the attempts that failed before it, then the file itself.</summary>
+    public static IReadOnlyList<object> Stored(StoreOutcome.Stored stored)
+    {
+        ArgumentNullException.ThrowIfNull(stored);
+        var storedAttempt = stored.Attempts.LastOrDefault(a => a.Outcome == AttemptOutcomes.Stored);
+        return
+        [
+            .. stored.Attempts.Where(a => a.Outcome != AttemptOutcomes.Stored).Select(StorageAttemptFailed.For),
+            VideoFileStored.For(stored.File, storedAttempt?.ElapsedMs ?? 0),
+        ];
+    }
+
     /// <summary>An upload still "uploading" after <paramref name="threshold"/>: its process died; what it stored goes.</summary>
     public static IReadOnlyList<object> Abandon(VideoDetails video, TimeSpan threshold, DateTimeOffset at) =>
         [new VideoUploadFailed($"abandoned: still uploading {threshold} after it started", at), .. RemoveAll(video, "upload abandoned")];

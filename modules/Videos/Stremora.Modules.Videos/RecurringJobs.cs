@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using Stremora.Modules.Videos.AbandonedUploads;
 using Stremora.Modules.Videos.Rebalance;
 using Stremora.Modules.Videos.Reconcile;
+using Stremora.Modules.Videos.ResumableUpload;
 using Stremora.Modules.Videos.StorageMaintenance;
 
 namespace Stremora.Modules.Videos;
@@ -16,11 +17,13 @@ internal sealed class RecurringJobs(
     IRecurringJobManager recurringJobs,
     IOptions<AbandonedUploadOptions> sweep,
     IOptions<RebalanceOptions> rebalance,
-    IOptions<ReconcileOptions> reconcile) : IHostedService
+    IOptions<ReconcileOptions> reconcile,
+    IOptions<ResumableUploadOptions> uploads) : IHostedService
 {
     public Task StartAsync(CancellationToken cancellationToken)
     {
         recurringJobs.AddOrUpdate<AbandonedUploadSweepJob>(AbandonedUploadSweepJob.RecurringJobId, job => job.RunAsync(CancellationToken.None), sweep.Value.SweepCron);
+        recurringJobs.AddOrUpdate<ExpiredUploadSweepJob>(ExpiredUploadSweepJob.RecurringJobId, job => job.RunAsync(CancellationToken.None), uploads.Value.ExpirySweepCron);
 
         if (rebalance.Value.Enabled)
         {

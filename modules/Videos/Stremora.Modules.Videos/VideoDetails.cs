@@ -13,6 +13,8 @@ internal enum VideoStatus
 {
     [JsonStringEnumMemberName("uploading")]
     Uploading,
+    [JsonStringEnumMemberName("storing")]
+    Storing,
     [JsonStringEnumMemberName("ready")]
     Ready,
     [JsonStringEnumMemberName("failed")]
@@ -111,6 +113,9 @@ internal sealed record VideoDetails
 
     public string? FailureReason { get; init; }
 
+    /// <summary>Created by a resumable upload: its owner sees it (uploading, storing, failed) before it is ready.</summary>
+    public bool Resumable { get; init; }
+
     /// <summary>Files stored and not yet scheduled for removal: what a failure or a delete must clean up.</summary>
     public IEnumerable<VideoFileDetails> StoredFiles() =>
         new[] { Video, Thumbnail }
@@ -122,6 +127,10 @@ internal sealed record VideoDetails
 
     /// <summary>Ready, and published or the caller's own (or the caller is an admin): anyone else gets a 404.</summary>
     public bool IsVisibleTo(ClaimsPrincipal user) => Status == VideoStatus.Ready && (Published || MayBeChangedBy(user));
+
+    /// <summary>What GET shows: a visible video, or a resumable upload not ready yet (or failed) to its owner or an admin.</summary>
+    public bool IsShownTo(ClaimsPrincipal user) =>
+        IsVisibleTo(user) || (Resumable && Status is VideoStatus.Uploading or VideoStatus.Storing or VideoStatus.Failed && MayBeChangedBy(user));
 
     /// <summary>The owner or an admin: who may edit, unpublish, replace files or delete.</summary>
     public bool MayBeChangedBy(ClaimsPrincipal user) => string.Equals(OwnerId, user?.UserId(), StringComparison.Ordinal) || (user?.IsAdmin() ?? false);
@@ -184,6 +193,8 @@ internal sealed class VideoDetailsProjection : SingleStreamProjection<VideoDetai
         ({ } video, VideoPublished) => video with { Published = true },
         ({ } video, VideoUnpublished) => video with { Published = false },
         ({ } video, VideoAnalyzed analyzed) => video with { Media = analyzed.ToMedia() },
+        ({ } video, ResumableUploadCreated) => video with { Resumable = true },
+        ({ } video, VideoBytesReceived) => video with { Status = VideoStatus.Storing },
         ({ } video, _) => video,
     };
 

@@ -23,6 +23,15 @@ internal sealed record VideoUploadStarted(
     string? IdempotencyKeyHash,
     DateTimeOffset StartedAt);
 
+/// <summary>
+/// Right after <see cref="VideoUploadStarted"/>: the video is a resumable (tus) upload of this many bytes. Its bytes
+/// arrive over many requests, its owner sees it before it is ready, and it expires instead of being swept.
+/// </summary>
+internal sealed record ResumableUploadCreated(long UploadLength);
+
+/// <summary>Every byte of a resumable upload arrived and is staged durably: storing it on a provider starts (status "storing").</summary>
+internal sealed record VideoBytesReceived(long Bytes, DateTimeOffset ReceivedAt);
+
 /// <summary>One provider did not take a file (failed, or skipped because its circuit is open).</summary>
 internal sealed record StorageAttemptFailed(StoredFileKind File, string Provider, string Outcome, string? Error, long ElapsedMs)
 {
@@ -160,5 +169,7 @@ internal static class VideoEvents
         typeof(VideoUnpublished),
         typeof(VideoAnalyzed),
         typeof(VideoPosterFailed),
+        typeof(ResumableUploadCreated),
+        typeof(VideoBytesReceived),
     ];
 }

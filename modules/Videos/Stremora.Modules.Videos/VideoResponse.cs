@@ -12,7 +12,7 @@ internal sealed record VideoResponse(
     string OwnerId,
     string Status,
     DateTimeOffset CreatedAt,
-    VideoFileResponse Video,
+    VideoFileResponse? Video,
     bool Published,
     VideoMedia? Media,
     VideoFileResponse? Thumbnail,
@@ -28,7 +28,8 @@ internal sealed record VideoResponse(
     {
         ArgumentNullException.ThrowIfNull(video);
         ArgumentNullException.ThrowIfNull(storage);
-        var file = video.Video ?? throw new InvalidOperationException($"Video {video.Id} is {video.Status} but has no stored video file.");
+        // Only a ready video must have its file; a resumable upload is shown to its owner before it has one.
+        var file = video.Video ?? (video.Status == VideoStatus.Ready ? throw new InvalidOperationException($"Video {video.Id} is {video.Status} but has no stored video file.") : null);
         return new VideoResponse(
             video.Id,
             video.Title,
@@ -36,7 +37,7 @@ internal sealed record VideoResponse(
             video.OwnerId,
             StatusName(video.Status),
             video.CreatedAt,
-            await VideoFileResponse.FromAsync(file, storage, ct),
+            file is null ? null : await VideoFileResponse.FromAsync(file, storage, ct),
             video.Published,
             video.Media,
             video.Thumbnail is null ? null : await VideoFileResponse.FromAsync(video.Thumbnail, storage, ct) with { Source = video.Thumbnail.Generated ? "generated" : "uploaded" },

@@ -1,6 +1,7 @@
 using System.Reflection;
 using JasperFx.Events.Projections;
 using Marten;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -10,6 +11,7 @@ using Stremora.Modules.Videos.Cleanup;
 using Stremora.Modules.Videos.Media;
 using Stremora.Modules.Videos.Rebalance;
 using Stremora.Modules.Videos.Reconcile;
+using Stremora.Modules.Videos.ResumableUpload;
 using Stremora.Modules.Videos.StorageMaintenance;
 using Stremora.Modules.Videos.UploadVideo;
 
@@ -60,6 +62,23 @@ public static class VideosModule
         services.AddSingleton<IValidateOptions<MediaOptions>, MediaOptionsValidator>();
         services.AddSingleton<MediaAnalysis>();
 
+        services.AddOptions<ResumableUploadOptions>()
+            .Bind(configuration.GetSection(ResumableUploadOptions.Section))
+            .Validate(o => o.ExpireAfter > TimeSpan.Zero, "Uploads__ExpireAfter must be a positive time span (e.g. 24:00:00).")
+            .Validate(o => !string.IsNullOrWhiteSpace(o.StagingRoot), "Uploads__StagingRoot must be a folder path.")
+            .Validate(o => !string.IsNullOrWhiteSpace(o.ExpirySweepCron), "Uploads__ExpirySweepCron must be a cron expression.")
+            .Validate(o => o.MaxStoreAttempts >= 1, "Uploads__MaxStoreAttempts must be at least 1.")
+            .Validate(o => o.StoreRetryDelaySeconds >= 1, "Uploads__StoreRetryDelaySeconds must be at least 1.")
+            .ValidateOnStart();
+        // The multipart route validates these settings; resumable uploads read the same ones.
+        services.AddOptions<ResumableUploadLimits>().Bind(configuration.GetSection(ResumableUploadLimits.Section));
+        services.AddSingleton<StagedFiles>();
+        services.AddSingleton<ResumableUploads>();
+        services.AddSingleton<ChunkReceiver>();
+        services.AddTransient<IStartupFilter, TusVersionGate>();
+        services.AddTransient<StoreCompletedUploadJob>();
+        services.AddTransient<ExpiredUploadSweepJob>();
+
         services.AddTransient<StoredFileCleanupJob>();
         services.AddTransient<AbandonedUploadSweepJob>();
         services.AddTransient<StorageRebalanceJob>();
@@ -91,6 +110,7 @@ public static class VideosModule
                 index.DocumentConfig = ListVideos.VideoListQuery.SearchVector;
             });
         options.Schema.For<UploadIdempotencyKey>();
+        options.Schema.For<ResumableUpload.ResumableUpload>().Index(u => u.ExpiresAt);
         options.Schema.For<RebalanceReport>();
         options.Schema.For<ReconcileReport>();
     }

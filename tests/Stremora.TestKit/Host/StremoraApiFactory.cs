@@ -33,6 +33,9 @@ public class StremoraApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
 
     public string SpoolDirectory => Path.Combine(WorkDirectory, "spool");
 
+    /// <summary>Where resumable uploads stage their bytes until they are complete.</summary>
+    public string StagingDirectory => Path.Combine(WorkDirectory, "uploads");
+
     /// <summary>Set by <see cref="StartKestrel"/>: where the real server listens.</summary>
     public Uri ServerAddress { get; private set; } = null!;
 
@@ -106,6 +109,10 @@ public class StremoraApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
     public IReadOnlyList<string> SpoolFiles() =>
         Directory.Exists(SpoolDirectory) ? [.. Directory.EnumerateFiles(SpoolDirectory, "*", SearchOption.AllDirectories)] : [];
 
+    /// <summary>Every staged resumable upload still on disk.</summary>
+    public IReadOnlyList<string> StagedFiles() =>
+        Directory.Exists(StagingDirectory) ? [.. Directory.EnumerateFiles(StagingDirectory, "*", SearchOption.AllDirectories)] : [];
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
@@ -118,6 +125,7 @@ public class StremoraApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
             ["Hangfire:Dashboard:Password"] = DashboardPassword,
             ["Storage:Local:Root"] = LocalStorageRoot,
             ["Storage:SpoolDirectory"] = SpoolDirectory,
+            ["Uploads:StagingRoot"] = StagingDirectory,
             // No background sweep or maintenance on the wall clock's schedule: a test runs them when it means to.
             // moto_server reports every multipart upload as initiated in 2010, so a sweep that fired mid-test
             // aborted the test's own S3 upload in flight (moto then answers 500 to its next part).
@@ -126,6 +134,7 @@ public class StremoraApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
             ["Storage:Reconcile:Cron"] = NeverCron,
             // Every upload is analysed; poster frames (one more stored file per upload) only where a test turns them on.
             ["Media:Posters"] = "false",
+            ["Uploads:ExpirySweepCron"] = NeverCron,
         };
         foreach (var (key, value) in _settings)
         {

@@ -9,7 +9,8 @@ namespace Stremora.Modules.Videos.AbandonedUploads;
 /// <summary>
 /// Recurring: an upload still "uploading" long after it started lost its process mid-way. Mark it failed
 /// and schedule the removal of whatever it had stored (the cleanup events go through the outbox), then
-/// let storage abort provider-side uploads that never finished.
+/// let storage abort provider-side uploads that never finished. Resumable uploads are not swept here: they live
+/// until they expire (their own sweep).
 /// </summary>
 internal sealed partial class AbandonedUploadSweepJob(IDocumentStore store, IVideoStorage storage, TimeProvider clock, IOptions<AbandonedUploadOptions> options, ILogger<AbandonedUploadSweepJob> logger)
 {
@@ -26,7 +27,7 @@ internal sealed partial class AbandonedUploadSweepJob(IDocumentStore store, IVid
         await using (var query = store.QuerySession())
         {
             stuck = await query.Query<VideoDetails>()
-                .Where(v => v.Status == VideoStatus.Uploading && v.CreatedAt < cutoff)
+                .Where(v => v.Status == VideoStatus.Uploading && !v.Resumable && v.CreatedAt < cutoff)
                 .OrderBy(v => v.CreatedAt)
                 .Take(BatchSize)
                 .ToListAsync(cancellationToken);

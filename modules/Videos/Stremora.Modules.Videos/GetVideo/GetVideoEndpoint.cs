@@ -20,7 +20,7 @@ internal sealed class GetVideoEndpoint(IQuerySession session, IVideoStorage stor
     {
         var id = Route<Guid>("id");
         var video = await session.LoadAsync<VideoDetails>(id, ct);
-        if (video is null || !video.IsVisibleTo(User))
+        if (video is null || !video.IsShownTo(User))
         {
             return VideoProblems.NotFound(id);
         }

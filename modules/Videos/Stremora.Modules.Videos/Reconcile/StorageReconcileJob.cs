@@ -177,7 +177,7 @@ internal sealed partial class StorageReconcileJob(
     }
 
     private static bool PlaysFrom(VideoDetails video, string provider, string locator) =>
-        video.Status is VideoStatus.Ready or VideoStatus.Uploading
+        video.Status is VideoStatus.Ready or VideoStatus.Uploading or VideoStatus.Storing
         && (video.Video?.Is(provider, locator) == true || video.Thumbnail?.Is(provider, locator) == true);
 
     /// <summary>A removal job that has not given up should take care of it.</summary>

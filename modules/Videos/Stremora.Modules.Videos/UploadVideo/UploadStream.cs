@@ -91,14 +91,7 @@ internal sealed partial class UploadStream(
         ArgumentNullException.ThrowIfNull(stored);
         ArgumentNullException.ThrowIfNull(analysis);
         _stored.Add(stored.File);
-        var storedAttempt = stored.Attempts.LastOrDefault(a => a.Outcome == AttemptOutcomes.Stored);
-        await AppendAsync(
-            [
-                .. stored.Attempts.Where(a => a.Outcome != AttemptOutcomes.Stored).Select(StorageAttemptFailed.For),
-                VideoFileStored.For(stored.File, storedAttempt?.ElapsedMs ?? 0),
-                .. analysis,
-            ],
-            ct);
+        await AppendAsync([.. Decide.Stored(stored), .. analysis], ct);
     }
 
     /// <summary>The poster frame stored (undone like any file if the upload fails), or why there is none.</summary>

@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace Stremora.Modules.Videos.UploadVideo;
+namespace Stremora.Modules.Videos;
 
 /// <summary>
 /// Decides what a file is from its first bytes; the client's declared type is never trusted.
