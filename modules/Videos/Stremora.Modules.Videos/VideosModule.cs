@@ -9,7 +9,6 @@ using Stremora.Modules.Videos.Cleanup;
 using Stremora.Modules.Videos.Rebalance;
 using Stremora.Modules.Videos.Reconcile;
 using Stremora.Modules.Videos.StorageMaintenance;
-using Stremora.Modules.Videos.UploadVideo;
 
 namespace Stremora.Modules.Videos;
 

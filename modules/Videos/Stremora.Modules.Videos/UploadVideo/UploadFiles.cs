@@ -2,7 +2,6 @@ using System.Runtime.ExceptionServices;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Net.Http.Headers;
 using Stremora.Modules.Storage.Contracts;
-using Stremora.SharedKernel;
 using MultipartSection = Microsoft.AspNetCore.WebUtilities.MultipartSection;
 
 namespace Stremora.Modules.Videos.UploadVideo;
@@ -20,19 +19,19 @@ internal sealed class UploadFiles(IVideoStorage storage, UploadForm form)
         ArgumentNullException.ThrowIfNull(upload);
         ArgumentNullException.ThrowIfNull(section);
         var name = StorageKey.FileName(kind);
-        var head = new byte[ContentSniffer.PrefixLength];
-        var headLength = await section.Body.ReadAtLeastAsync(head, head.Length, throwOnEndOfStream: false, ct);
-        if (headLength == 0)
+        var part = await ContentSniffer.ReadAsync(section.Body, kind, ct);
+        if (part.IsEmpty)
         {
             // The validator owns the rule; only its verdict on this part matters here (the other fields may not have arrived yet).
             var verdict = upload.Form.ValidateEmptyFile(kind);
             throw new UploadRejectedException(verdict, $"the {name} is empty");
         }
 
-        var sniffed = (kind == StoredFileKind.Video ? ContentSniffer.SniffVideo(head.AsSpan(0, headLength)) : ContentSniffer.SniffImage(head.AsSpan(0, headLength)))
-            ?? throw (kind == StoredFileKind.Video
-                ? UploadRejectedException.Problem(StatusCodes.Status415UnsupportedMediaType, "Not a video", "The 'video' part is not a video this service accepts (MP4, QuickTime, 3GP, WebM, Matroska, AVI, FLV, ASF/WMV, MPEG-PS or MPEG-TS), judged by its bytes, whatever type it declares.")
-                : UploadRejectedException.Problem(StatusCodes.Status415UnsupportedMediaType, "Not an image", "The 'thumbnail' part is not a JPEG, PNG or WebP image, judged by its bytes, whatever type it declares."));
+        if (part.ContentType is not { } sniffed)
+        {
+            var (title, detail) = ContentSniffer.Unsupported(kind);
+            throw UploadRejectedException.Problem(StatusCodes.Status415UnsupportedMediaType, title, detail);
+        }
 
         if (!upload.Started)
         {
@@ -42,14 +41,14 @@ internal sealed class UploadFiles(IVideoStorage storage, UploadForm form)
         }
 
         var request = new StoreFileRequest(kind, StorageKey.ForFile(upload.VideoId, kind), sniffed, form.MaxBytes(kind));
-        switch (await storage.StoreAsync(request, new PrefixedStream(head.AsMemory(0, headLength), section.Body), ct))
+        switch (await storage.StoreAsync(request, part.Content, ct))
         {
             case StoreOutcome.Stored stored:
                 await upload.RecordAsync(stored, ct);
                 return new UploadedFile(sniffed, stored.File.Bytes);
             case StoreOutcome.AllFailed failed:
                 upload.UnrecordedAttempts.AddRange(failed.Attempts);
-                throw new UploadRejectedException(UploadProblems.AllProvidersFailed(failed.Attempts), "every storage provider failed");
+                throw new UploadRejectedException(VideoProblems.StorageUnavailable("the upload", failed.Attempts), "every storage provider failed");
             case StoreOutcome.TooLarge tooLarge:
                 throw new UploadRejectedException(UploadProblems.TooLarge(tooLarge.Message), tooLarge.Message);
             case StoreOutcome.Aborted aborted:
