@@ -177,6 +177,16 @@ internal sealed class VideoDetailsProjection : SingleStreamProjection<VideoDetai
         ({ } video, VideoDetailsChanged changed) => video with { Title = changed.Title, Description = changed.Description },
         ({ } video, VideoPublished) => video with { Published = true },
         ({ } video, VideoUnpublished) => video with { Published = false },
+        ({ } video, VideoThumbnailReplaced replaced) => video with
+        {
+            Thumbnail = VideoFileDetails.From(replaced.ToStoredFile()),
+            // The attempts shown are how the current files were stored: the old thumbnail's give way to the new one's.
+            Attempts =
+            [
+                .. video.Attempts.Where(a => a.File != StoredFileKind.Thumbnail),
+                .. replaced.Attempts.Select(a => new VideoAttemptDetails(StoredFileKind.Thumbnail, a.Provider, a.Outcome, a.Error, a.ElapsedMs)),
+            ],
+        },
         ({ } video, _) => video,
     };
 
