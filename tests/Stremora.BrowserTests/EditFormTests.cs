@@ -8,34 +8,12 @@ using Stremora.TestKit.Host;
 namespace Stremora.BrowserTests;
 
 /// <summary>The upload page's edit form in a real browser against the real host (local-disk storage): PATCH and PUT thumbnail with If-Match.</summary>
-public sealed class EditFormTests : IAsyncLifetime
+public sealed class EditFormTests(LocalBrowserHost host) : IClassFixture<LocalBrowserHost>
 {
-    private readonly StremoraApiFactory _api = new();
-    private IPlaywright _playwright = null!;
-    private IBrowser _browser = null!;
-    private Uri _baseAddress = null!;
-
-    public async Task InitializeAsync()
-    {
-        await _api.InitializeAsync();
-        _api.UseKestrel(0);
-        _api.StartServer();
-        _baseAddress = _api.ClientOptions.BaseAddress;
-        _playwright = await Playwright.CreateAsync();
-        _browser = await Chromium.LaunchAsync(_playwright);
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _browser.DisposeAsync();
-        _playwright.Dispose();
-        await _api.DisposeAsync();
-    }
-
     [Fact]
     public async Task The_owner_edits_the_title_and_replaces_the_thumbnail_and_sees_both_saved()
     {
-        var page = await _browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1100, Height = 900 } });
+        var page = await host.Browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1100, Height = 900 } });
         var consoleErrors = new List<string>();
         page.Console += (_, message) =>
         {
@@ -45,7 +23,7 @@ public sealed class EditFormTests : IAsyncLifetime
                 consoleErrors.Add($"{message.Text} ({message.Location})");
             }
         };
-        await page.GotoAsync(_baseAddress.ToString());
+        await page.GotoAsync(host.BaseAddress.ToString());
         await page.GetByLabel("Bearer token").FillAsync(TestTokens.For("carol"));
         var id = await UploadPageTests.UploadGeneratedVideoAsync(page, "Before the edit");
         await Assertions.Expect(page.Locator("#edit")).ToBeVisibleAsync();
@@ -59,11 +37,11 @@ public sealed class EditFormTests : IAsyncLifetime
         await page.GetByRole(AriaRole.Button, new() { Name = "Save changes" }).ClickAsync();
         await Assertions.Expect(page.Locator("#edit-status")).ToHaveTextAsync("Saved.");
         await Assertions.Expect(page.Locator("#result-title")).ToHaveTextAsync("After the edit");
-        using var owner = _api.CreateClient();
+        using var owner = host.Api.CreateClient();
         owner.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", TestTokens.For("carol"));
         var saved = await owner.GetFromJsonAsync<JsonElement>(new Uri($"/api/videos/{id}", UriKind.Relative));
         Assert.Equal(("After the edit", "Edited in the browser.", false), (saved.GetProperty("title").GetString(), saved.GetProperty("description").GetString(), saved.GetProperty("published").GetBoolean()));
-        using var anonymous = _api.CreateClient();
+        using var anonymous = host.Api.CreateClient();
         Assert.Equal(HttpStatusCode.NotFound, (await anonymous.GetAsync(new Uri($"/api/videos/{id}", UriKind.Relative))).StatusCode);
 
         // A thumbnail, then another: the form shows each new image once it is stored.

@@ -1,4 +1,3 @@
-using System.Net;
 using System.Text.Json;
 using Npgsql;
 using Stremora.Bench.Infrastructure;
@@ -39,16 +38,9 @@ internal static class CatalogueSuite
         var list = new Uri(baseAddress, "api/videos?pageSize=20");
         var cursor = await NextCursorAsync(http, list, cancellationToken);
         var page = new Uri(baseAddress, $"api/videos?pageSize=20&cursor={Uri.EscapeDataString(cursor)}");
-        var baseline = new Uri(baseAddress, $"{ReadsHost.BaselinePrefix.TrimStart('/')}/videos/{template.Id}");
+        var baseline = ReadsHost.BaselineUrl(baseAddress, template.Id);
         var urls = new[] { baseline, search, list, page };
-        foreach (var url in urls)
-        {
-            using var response = await http.GetAsync(url, cancellationToken);
-            if (response.StatusCode != HttpStatusCode.OK)
-            {
-                throw new InvalidOperationException($"GET {url} answered {(int)response.StatusCode}: the catalogue benchmark needs 200.");
-            }
-        }
+        await ReadsHost.EnsureOkAsync(http, urls, cancellationToken);
 
         foreach (var url in urls)
         {

@@ -19,6 +19,24 @@ internal sealed class ReadsHost : StremoraApiFactory
 
     private NpgsqlDataSource? _baselineDb;
 
+    /// <summary>The bare baseline's read of the video's row.</summary>
+    public static Uri BaselineUrl(Uri baseAddress, Guid videoId) => new(baseAddress, $"{BaselinePrefix.TrimStart('/')}/videos/{videoId}");
+
+    /// <summary>Each URL answers 200 before it is measured: wrk would otherwise time error pages.</summary>
+    public static async Task EnsureOkAsync(HttpClient http, IEnumerable<Uri> urls, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(http);
+        ArgumentNullException.ThrowIfNull(urls);
+        foreach (var url in urls)
+        {
+            using var response = await http.GetAsync(url, cancellationToken);
+            if (response.StatusCode != System.Net.HttpStatusCode.OK)
+            {
+                throw new InvalidOperationException($"GET {url} answered {(int)response.StatusCode}: the benchmark needs 200.");
+            }
+        }
+    }
+
     /// <summary>Starts the host on a free loopback port with the chain <c>s3</c> (the bench's moto bucket).</summary>
     public static async Task<(ReadsHost Host, Uri BaseAddress)> StartAsync(BenchContext context)
     {

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
 using System.Text.RegularExpressions;
 using Stremora.Bench.Infrastructure;
 using Stremora.Bench.Reporting;
@@ -22,15 +21,8 @@ internal static partial class ReadsSuite
         using var http = new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromMinutes(5) };
         var video = await UploadClient.UploadAsync(http, Stremora.TestKit.Host.TestTokens.For("bench-reader"), context.Payloads.Get(Payloads.MiB), cancellationToken);
         var apiUrl = new Uri(baseAddress, $"api/videos/{video.Id}");
-        var baselineUrl = new Uri(baseAddress, $"{ReadsHost.BaselinePrefix.TrimStart('/')}/videos/{video.Id}");
-        foreach (var url in new[] { apiUrl, baselineUrl })
-        {
-            using var response = await http.GetAsync(url, cancellationToken);
-            if (response.StatusCode != HttpStatusCode.OK)
-            {
-                throw new InvalidOperationException($"GET {url} answered {(int)response.StatusCode}: the read benchmark needs 200.");
-            }
-        }
+        var baselineUrl = ReadsHost.BaselineUrl(baseAddress, video.Id);
+        await ReadsHost.EnsureOkAsync(http, [apiUrl, baselineUrl], cancellationToken);
 
         // Warm-up: JIT tiers and connection pools, for both endpoints.
         await WrkAsync(apiUrl, options.ReadConnections, 3, cancellationToken);
