@@ -8,42 +8,20 @@ namespace Stremora.BrowserTests;
 /// sniffing and scripting. A video opened straight from its URL in a tab must still play in the browser's
 /// own player (a CSP 'sandbox' there gives that page an opaque origin and Chromium refuses the video).
 /// </summary>
-public sealed class LocalMediaPlaybackTests : IAsyncLifetime
+public sealed class LocalMediaPlaybackTests(LocalBrowserHost host) : IClassFixture<LocalBrowserHost>
 {
-    private readonly StremoraApiFactory _api = new();
-    private IPlaywright _playwright = null!;
-    private IBrowser _browser = null!;
-    private Uri _baseAddress = null!;
-
-    public async Task InitializeAsync()
-    {
-        await _api.InitializeAsync();
-        _api.UseKestrel(0);
-        _api.StartServer();
-        _baseAddress = _api.ClientOptions.BaseAddress;
-        _playwright = await Playwright.CreateAsync();
-        _browser = await Chromium.LaunchAsync(_playwright);
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _browser.DisposeAsync();
-        _playwright.Dispose();
-        await _api.DisposeAsync();
-    }
-
     [Fact]
     public async Task A_video_on_local_disk_plays_when_its_url_is_opened_in_its_own_tab()
     {
-        var page = await _browser.NewPageAsync();
-        await page.GotoAsync(_baseAddress.ToString());
+        var page = await host.Browser.NewPageAsync();
+        await page.GotoAsync(host.BaseAddress.ToString());
         await page.GetByLabel("Bearer token").FillAsync(TestTokens.For("alice"));
         await UploadPageTests.UploadGeneratedVideoAsync(page, "Opened in its own tab");
         await Assertions.Expect(page.Locator("#result-provider")).ToHaveTextAsync("local");
-        var url = new Uri(_baseAddress, await page.Locator("#player").GetAttributeAsync("src"));
+        var url = new Uri(host.BaseAddress, await page.Locator("#player").GetAttributeAsync("src"));
         Assert.StartsWith("/media/", url.AbsolutePath, StringComparison.Ordinal);
 
-        var tab = await _browser.NewPageAsync();
+        var tab = await host.Browser.NewPageAsync();
         var errors = new List<string>();
         tab.Console += (_, message) =>
         {

@@ -103,7 +103,7 @@ public sealed partial class UploadPageTests : IAsyncLifetime
         var page = await _browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 390, Height = 844 } });
         await page.GotoAsync(_baseAddress.ToString());
         await page.GetByLabel("Bearer token").FillAsync(TestTokens.For("bob", lifetime: TimeSpan.FromMinutes(-5)));
-        await page.GetByLabel("Title").FillAsync("Expired token");
+        await page.Locator("#upload-form").GetByLabel("Title").FillAsync("Expired token");
         await page.Locator("#video").SetInputFilesAsync(new FilePayload { Name = "clip.webm", MimeType = "video/webm", Buffer = [0x1A, 0x45, 0xDF, 0xA3, 0x01, 0x02] });
         await page.GetByRole(AriaRole.Button, new() { Name = "Upload" }).ClickAsync();
         await Assertions.Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("not signed in, or your token has expired");
@@ -118,8 +118,8 @@ public sealed partial class UploadPageTests : IAsyncLifetime
     /// <summary>Records a short WebM in the page itself (canvas + MediaRecorder), picks it in the form and uploads it.</summary>
     internal static async Task<string> UploadGeneratedVideoAsync(IPage page, string title)
     {
-        await page.GetByLabel("Title").FillAsync(title);
-        await page.GetByLabel("Description").FillAsync("Recorded by the browser test.");
+        await page.Locator("#upload-form").GetByLabel("Title").FillAsync(title);
+        await page.Locator("#upload-form").GetByLabel("Description").FillAsync("Recorded by the browser test.");
         await page.EvaluateAsync(
             """
             async () => {

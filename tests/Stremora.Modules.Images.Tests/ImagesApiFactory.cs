@@ -80,6 +80,25 @@ public static class ImagesClient
         return JsonDocument.Parse(body).RootElement.Clone();
     }
 
+    /// <summary>Runs reconciliation through its admin route and returns its report once that very run has reported.</summary>
+    public static async Task<JsonElement> ReconcileAsync(this HttpClient admin)
+    {
+        using var response = await admin.PostAsync(new Uri("/api/admin/storage/reconcile", UriKind.Relative), null);
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.Accepted, body);
+        var jobId = JsonDocument.Parse(body).RootElement.GetProperty("jobId").GetString();
+        JsonElement lastRun = default;
+        await Eventually.UntilAsync(
+            async () =>
+            {
+                var status = JsonDocument.Parse(await admin.GetStringAsync(new Uri("/api/admin/storage/maintenance", UriKind.Relative))).RootElement;
+                lastRun = status.GetProperty("reconcile").GetProperty("lastRun").Clone();
+                return lastRun.ValueKind == JsonValueKind.Object && lastRun.GetProperty("jobId").GetString() == jobId;
+            },
+            "the reconcile job reported");
+        return lastRun;
+    }
+
     /// <summary>Asserts an RFC 9457 body with the expected status.</summary>
     public static async Task<JsonElement> AssertProblemAsync(this HttpResponseMessage response, HttpStatusCode expected)
     {

@@ -229,18 +229,7 @@ public sealed class ImagesTests(ImagesApiFactory api)
         var orphan = await api.Cloudinary.PlantAssetAsync($"stremora/images/{orphanId:N}/cover", Samples.Jpeg(900, seed: 82), "image");
         using var admin = api.ClientFor("reconcile-admin", admin: true);
 
-        using var response = await admin.PostAsync(new Uri("/api/admin/storage/reconcile", UriKind.Relative), null);
-        var body = await response.Content.ReadAsStringAsync();
-        Assert.True(response.StatusCode == HttpStatusCode.Accepted, body);
-        var jobId = JsonDocument.Parse(body).RootElement.GetProperty("jobId").GetString();
-        await Eventually.UntilAsync(
-            async () =>
-            {
-                var status = JsonDocument.Parse(await admin.GetStringAsync(new Uri("/api/admin/storage/maintenance", UriKind.Relative))).RootElement;
-                var lastRun = status.GetProperty("reconcile").GetProperty("lastRun");
-                return lastRun.ValueKind == JsonValueKind.Object && lastRun.GetProperty("jobId").GetString() == jobId;
-            },
-            "the reconcile job reported");
+        await admin.ReconcileAsync();
 
         Assert.NotNull(api.Cloudinary.FindAsset($"stremora/images/{live:N}/avatar", "image"));
         Assert.Null(api.Cloudinary.FindAsset(orphan.PublicId, "image"));

@@ -33,6 +33,9 @@ internal sealed class BenchOptions
 
     public int LowReadConnections { get; init; } = 4;
 
+    /// <summary>How many videos the catalogue suite seeds before it searches and pages.</summary>
+    public int CatalogueVideos => Quick ? 10_000 : 100_000;
+
     public string ResultsDirectory => Path.Combine(Root, "bench-results");
 
     public string LogDirectory => Path.Combine(ResultsDirectory, "logs");
@@ -60,7 +63,7 @@ internal sealed class BenchOptions
                     only.UnionWith(args[++i].Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
                     break;
                 default:
-                    throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"unknown argument '{args[i]}' (use --quick, --only upload,cloudinary,failover,memory,reads,startup,observability, --root DIR)"));
+                    throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"unknown argument '{args[i]}' (use --quick, --only upload,cloudinary,failover,memory,reads,startup,observability,catalogue, --root DIR)"));
             }
         }
 

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
 using System.Text.RegularExpressions;
 using Stremora.Bench.Infrastructure;
 using Stremora.Bench.Reporting;
@@ -17,34 +16,13 @@ internal static partial class ReadsSuite
     {
         var options = context.Options;
         var s3 = await context.S3Async();
-        var port = Loopback.FreePort();
-
-        // WebApplicationFactory's own way to find the API's content root when the caller is not a test project beside it.
-        Environment.SetEnvironmentVariable("ASPNETCORE_TEST_CONTENTROOT_STREMORA_API", options.ApiDirectory);
-        await using var host = new ReadsHost();
-        await host.InitializeAsync();
-        foreach (var (key, value) in s3.Settings)
-        {
-            host.With(key, value);
-        }
-
-        host.With("Storage:Order", "s3").With("Logging:LogLevel:Default", "Warning");
-        host.UseKestrel(port);
-        host.StartServer();
-
-        var baseAddress = new Uri($"http://127.0.0.1:{port}/");
+        var (host, baseAddress) = await ReadsHost.StartAsync(context);
+        await using var _ = host;
         using var http = new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromMinutes(5) };
         var video = await UploadClient.UploadAsync(http, Stremora.TestKit.Host.TestTokens.For("bench-reader"), context.Payloads.Get(Payloads.MiB), cancellationToken);
         var apiUrl = new Uri(baseAddress, $"api/videos/{video.Id}");
-        var baselineUrl = new Uri(baseAddress, $"{ReadsHost.BaselinePrefix.TrimStart('/')}/videos/{video.Id}");
-        foreach (var url in new[] { apiUrl, baselineUrl })
-        {
-            using var response = await http.GetAsync(url, cancellationToken);
-            if (response.StatusCode != HttpStatusCode.OK)
-            {
-                throw new InvalidOperationException($"GET {url} answered {(int)response.StatusCode}: the read benchmark needs 200.");
-            }
-        }
+        var baselineUrl = ReadsHost.BaselineUrl(baseAddress, video.Id);
+        await ReadsHost.EnsureOkAsync(http, [apiUrl, baselineUrl], cancellationToken);
 
         // Warm-up: JIT tiers and connection pools, for both endpoints.
         await WrkAsync(apiUrl, options.ReadConnections, 3, cancellationToken);
@@ -114,7 +92,8 @@ internal static partial class ReadsSuite
             null));
     }
 
-    internal static async Task<(double RequestsPerSecond, double P99Ms)> WrkAsync(Uri url, int connections, int seconds, CancellationToken cancellationToken)
+    /// <param name="timeoutSeconds">wrk's per-request timeout (its default, 2 s, counts slower answers as errors).</param>
+    internal static async Task<WrkResult> WrkAsync(Uri url, int connections, int seconds, CancellationToken cancellationToken, int timeoutSeconds = 2)
     {
         var start = new ProcessStartInfo("wrk")
         {
@@ -122,7 +101,7 @@ internal static partial class ReadsSuite
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var argument in new[] { "-t2", $"-c{connections}", $"-d{seconds}s", "--latency", url.ToString() })
+        foreach (var argument in new[] { "-t2", $"-c{connections}", $"-d{seconds}s", $"--timeout={timeoutSeconds}s", "--latency", url.ToString() })
         {
             start.ArgumentList.Add(argument);
         }
@@ -143,20 +122,26 @@ internal static partial class ReadsSuite
         }
 
         var rps = double.Parse(RequestsPerSecond().Match(text).Groups[1].Value, CultureInfo.InvariantCulture);
-        var p99 = P99().Match(text);
-        var value = double.Parse(p99.Groups[1].Value, CultureInfo.InvariantCulture);
-        var ms = p99.Groups[2].Value switch
+        return new WrkResult(rps, Milliseconds(P50().Match(text)), Milliseconds(P99().Match(text)));
+    }
+
+    private static double Milliseconds(Match latency)
+    {
+        var value = double.Parse(latency.Groups[1].Value, CultureInfo.InvariantCulture);
+        return latency.Groups[2].Value switch
         {
             "us" => value / 1000,
             "ms" => value,
             "s" => value * 1000,
             var unit => throw new InvalidOperationException($"wrk latency unit '{unit}'?"),
         };
-        return (rps, ms);
     }
 
     [GeneratedRegex(@"Requests/sec:\s+([0-9.]+)")]
     private static partial Regex RequestsPerSecond();
+
+    [GeneratedRegex(@"^\s+50%\s+([0-9.]+)(us|ms|s)\s*$", RegexOptions.Multiline)]
+    private static partial Regex P50();
 
     [GeneratedRegex(@"^\s+99%\s+([0-9.]+)(us|ms|s)\s*$", RegexOptions.Multiline)]
     private static partial Regex P99();
@@ -166,4 +151,10 @@ internal static partial class ReadsSuite
 
     [GeneratedRegex(@"Socket errors:")]
     private static partial Regex SocketErrors();
+}
+
+/// <summary>One wrk run: throughput and the median and 99th-percentile latency (ms).</summary>
+internal sealed record WrkResult(double RequestsPerSecond, double P50Ms, double P99Ms)
+{
+    public void Deconstruct(out double requestsPerSecond, out double p99Ms) => (requestsPerSecond, p99Ms) = (RequestsPerSecond, P99Ms);
 }

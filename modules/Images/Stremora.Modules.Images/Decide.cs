@@ -43,4 +43,13 @@ internal static class Decide
         ArgumentNullException.ThrowIfNull(file);
         return new ImageCleanupFailed(file.Provider, file.Locator, attempt, error, willRetry);
     }
+
+    /// <summary>What reconciliation found about the image's file, as the event to append: null when the mark is already so (or the image is gone).</summary>
+    public static object? Finding(ImageDetails image, bool missing, DateTimeOffset at)
+    {
+        ArgumentNullException.ThrowIfNull(image);
+        return image.Status != ImageStatuses.Ready || image.FileMissing == missing ? null
+            : missing ? new ImageFileMissing(image.File.Provider, image.File.Locator, at)
+            : new ImageFileFound(image.File.Provider, image.File.Locator, at);
+    }
 }

@@ -53,6 +53,9 @@ internal sealed record ImageDetails
 
     public string? IdempotencyKeyHash { get; init; }
 
+    /// <summary>Reconciliation found the provider no longer holds the file (until a later run finds it again).</summary>
+    public bool FileMissing { get; init; }
+
     /// <summary>Reconciliation must leave the file alone: the image serves it, or a removal job will still take care of it.</summary>
     public bool Claims(string provider, string locator) =>
         File.IsAt(provider, locator) && (Status == ImageStatuses.Ready || Cleanup is ImageCleanupStates.Scheduled or ImageCleanupStates.Retrying);
@@ -94,6 +97,8 @@ internal sealed class ImageDetailsProjection : SingleStreamProjection<ImageDetai
         ({ } image, ImageCleanupScheduled) => image with { Cleanup = ImageCleanupStates.Scheduled },
         ({ } image, ImageCleanedUp) => image with { Cleanup = ImageCleanupStates.Done },
         ({ } image, ImageCleanupFailed failed) => image with { Cleanup = failed.WillRetry ? ImageCleanupStates.Retrying : ImageCleanupStates.Failed },
+        ({ } image, ImageFileMissing missing) when image.File.IsAt(missing.Provider, missing.Locator) => image with { FileMissing = true },
+        ({ } image, ImageFileFound found) when image.File.IsAt(found.Provider, found.Locator) => image with { FileMissing = false },
         ({ } image, _) => image,
     };
 }

@@ -12,6 +12,8 @@ internal static class ImageEvents
         typeof(ImageCleanupScheduled),
         typeof(ImageCleanedUp),
         typeof(ImageCleanupFailed),
+        typeof(ImageFileMissing),
+        typeof(ImageFileFound),
     ];
 }
 
@@ -54,3 +56,9 @@ internal sealed record ImageCleanedUp(string Provider, string Locator);
 
 /// <summary>A removal attempt failed; Hangfire retries the job unless <paramref name="WillRetry"/> is false.</summary>
 internal sealed record ImageCleanupFailed(string Provider, string Locator, int Attempt, string Error, bool WillRetry);
+
+/// <summary>Reconciliation found that the provider no longer holds the image's file.</summary>
+internal sealed record ImageFileMissing(string Provider, string Locator, DateTimeOffset DetectedAt);
+
+/// <summary>Reconciliation found the file marked missing (<see cref="ImageFileMissing"/>) on its provider again, under the same locator.</summary>
+internal sealed record ImageFileFound(string Provider, string Locator, DateTimeOffset DetectedAt);

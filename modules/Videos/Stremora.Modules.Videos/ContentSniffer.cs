@@ -1,6 +1,13 @@
 using System.Text;
+using Stremora.Modules.Storage.Contracts;
+using Stremora.SharedKernel;
 
 namespace Stremora.Modules.Videos;
+
+/// <summary>A file part after its first bytes were read: empty or not, what they say it is, and the whole part to store.</summary>
+/// <param name="ContentType">The sniffed type; null when the bytes are not a supported file of the part's kind.</param>
+/// <param name="Content">The bytes read for sniffing, then the rest of the part (never buffered).</param>
+internal sealed record SniffedPart(bool IsEmpty, string? ContentType, Stream Content);
 
 /// <summary>
 /// Decides what a file is from its first bytes; the client's declared type is never trusted.
@@ -16,6 +23,22 @@ internal static class ContentSniffer
 
     // ISO BMFF brands that are images or audio, not video.
     private static readonly string[] NonVideoBrands = ["avif", "avis", "heic", "heix", "hevc", "heim", "heis", "mif1", "msf1", "M4A ", "M4B ", "M4P ", "F4A ", "F4B "];
+
+    /// <summary>Reads the part's first bytes and sniffs them as <paramref name="kind"/>: how every route that takes a file part starts.</summary>
+    public static async Task<SniffedPart> ReadAsync(Stream part, StoredFileKind kind, CancellationToken ct)
+    {
+        var head = new byte[PrefixLength];
+        var length = await part.ReadAtLeastAsync(head, head.Length, throwOnEndOfStream: false, ct);
+        return new SniffedPart(length == 0, Sniff(kind, head.AsSpan(0, length)), new PrefixedStream(head.AsMemory(0, length), part));
+    }
+
+    /// <summary>A video part is sniffed as a video, a thumbnail as an image.</summary>
+    public static string? Sniff(StoredFileKind kind, ReadOnlySpan<byte> head) => kind == StoredFileKind.Video ? SniffVideo(head) : SniffImage(head);
+
+    /// <summary>The 415's title and detail when <see cref="Sniff"/> said no: every route that takes a video or a thumbnail says it alike.</summary>
+    public static (string Title, string Detail) Unsupported(StoredFileKind kind) => kind == StoredFileKind.Video
+        ? ("Not a video", "The 'video' part is not a video this service accepts (MP4, QuickTime, 3GP, WebM, Matroska, AVI, FLV, ASF/WMV, MPEG-PS or MPEG-TS), judged by its bytes, whatever type it declares.")
+        : ("Not an image", "The 'thumbnail' part is not a JPEG, PNG or WebP image, judged by its bytes, whatever type it declares.");
 
     public static string? SniffVideo(ReadOnlySpan<byte> head)
     {

@@ -76,6 +76,23 @@ internal static class Decide
         return events;
     }
 
+    /// <summary>
+    /// A new thumbnail, already stored, serves from now on; the old one (if the video had one not already being
+    /// removed) goes through the cleanup outbox in the same append, so it is removed only once the new one is recorded.
+    /// </summary>
+    public static IReadOnlyList<object> ReplaceThumbnail(VideoDetails video, StoredFile stored, IEnumerable<StorageAttempt> attempts, string replacedBy, DateTimeOffset at)
+    {
+        ArgumentNullException.ThrowIfNull(video);
+        return
+        [
+            VideoThumbnailReplaced.For(stored, attempts, replacedBy, at),
+            .. video.StoredFiles().Where(f => f.File == StoredFileKind.Thumbnail).Select(f => StoredFileCleanupScheduled.For(f.ToStoredFile(), "thumbnail replaced")),
+        ];
+    }
+
+    /// <summary>A replacement thumbnail that was stored but will not be recorded (it lost a race) and could not be removed at once.</summary>
+    public static object DiscardReplacement(StoredFile stored) => StoredFileCleanupScheduled.For(stored, "thumbnail replacement not recorded; removing it at once failed");
+
     /// <summary>The provider no longer holds a file whose removal was scheduled.</summary>
     public static object CleanupDone(StoredFile file) => StoredFileCleanedUp.For(file);
 

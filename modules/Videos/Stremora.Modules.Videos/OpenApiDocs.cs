@@ -53,6 +53,19 @@ internal static class OpenApiDocs
 
     /// <summary>The upload form, which the endpoint reads by hand (streaming) and so cannot describe through a request type.</summary>
     public static RouteHandlerBuilder UploadForm(this RouteHandlerBuilder builder) =>
+        builder.MultipartForm(
+            new Dictionary<string, IOpenApiSchema>
+            {
+                ["title"] = new OpenApiSchema { Type = JsonSchemaType.String, MinLength = 1, MaxLength = 200 },
+                ["description"] = new OpenApiSchema { Type = JsonSchemaType.String, MaxLength = 5000 },
+                ["video"] = new OpenApiSchema { Type = JsonSchemaType.String, Format = "binary", Description = "MP4, QuickTime, 3GP, WebM, Matroska, AVI, FLV, ASF/WMV, MPEG-PS or MPEG-TS (sniffed from the bytes)." },
+                ["thumbnail"] = new OpenApiSchema { Type = JsonSchemaType.String, Format = "binary", Description = "JPEG, PNG or WebP (sniffed from the bytes)." },
+            },
+            "title",
+            "video");
+
+    /// <summary>A multipart/form-data body an endpoint reads by hand (streaming): its parts, and which are required.</summary>
+    public static RouteHandlerBuilder MultipartForm(this RouteHandlerBuilder builder, Dictionary<string, IOpenApiSchema> parts, params string[] required) =>
         builder.AddOpenApiOperationTransformer((operation, _, _) =>
         {
             operation.RequestBody = new OpenApiRequestBody
@@ -62,18 +75,7 @@ internal static class OpenApiDocs
                 {
                     ["multipart/form-data"] = new()
                     {
-                        Schema = new OpenApiSchema
-                        {
-                            Type = JsonSchemaType.Object,
-                            Required = new HashSet<string> { "title", "video" },
-                            Properties = new Dictionary<string, IOpenApiSchema>
-                            {
-                                ["title"] = new OpenApiSchema { Type = JsonSchemaType.String, MinLength = 1, MaxLength = 200 },
-                                ["description"] = new OpenApiSchema { Type = JsonSchemaType.String, MaxLength = 5000 },
-                                ["video"] = new OpenApiSchema { Type = JsonSchemaType.String, Format = "binary", Description = "MP4, QuickTime, 3GP, WebM, Matroska, AVI, FLV, ASF/WMV, MPEG-PS or MPEG-TS (sniffed from the bytes)." },
-                                ["thumbnail"] = new OpenApiSchema { Type = JsonSchemaType.String, Format = "binary", Description = "JPEG, PNG or WebP (sniffed from the bytes)." },
-                            },
-                        },
+                        Schema = new OpenApiSchema { Type = JsonSchemaType.Object, Required = new HashSet<string>(required), Properties = parts },
                     },
                 },
             };

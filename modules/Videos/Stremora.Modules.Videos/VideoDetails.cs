@@ -195,6 +195,16 @@ internal sealed class VideoDetailsProjection : SingleStreamProjection<VideoDetai
         ({ } video, VideoAnalyzed analyzed) => video with { Media = analyzed.ToMedia() },
         ({ } video, ResumableUploadCreated) => video with { Resumable = true },
         ({ } video, VideoBytesReceived) => video with { Status = VideoStatus.Storing },
+        ({ } video, VideoThumbnailReplaced replaced) => video with
+        {
+            Thumbnail = VideoFileDetails.From(replaced.ToStoredFile()),
+            // The attempts shown are how the current files were stored: the old thumbnail's give way to the new one's.
+            Attempts =
+            [
+                .. video.Attempts.Where(a => a.File != StoredFileKind.Thumbnail),
+                .. replaced.Attempts.Select(a => new VideoAttemptDetails(StoredFileKind.Thumbnail, a.Provider, a.Outcome, a.Error, a.ElapsedMs)),
+            ],
+        },
         ({ } video, _) => video,
     };
 

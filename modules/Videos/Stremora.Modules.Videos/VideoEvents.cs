@@ -147,6 +147,34 @@ internal sealed record VideoPublished(string ChangedBy, DateTimeOffset ChangedAt
 /// <summary>The video is hidden from everyone but its owner and admins: 404 and absent from lists for the others.</summary>
 internal sealed record VideoUnpublished(string ChangedBy, DateTimeOffset ChangedAt);
 
+/// <summary>
+/// The owner or an admin replaced the thumbnail: the new file, stored and verified (under a key of its own), serves
+/// from now on. The old file's removal is scheduled in the same transaction (<see cref="StoredFileCleanupScheduled"/>).
+/// </summary>
+/// <param name="Attempts">How the new file was stored: the providers that failed or were skipped, then the one that took it.</param>
+internal sealed record VideoThumbnailReplaced(
+    string Provider,
+    string Locator,
+    string? ProviderUrl,
+    long Bytes,
+    string ContentType,
+    string Sha256,
+    IReadOnlyList<ThumbnailAttempt> Attempts,
+    string ReplacedBy,
+    DateTimeOffset ReplacedAt)
+{
+    public static VideoThumbnailReplaced For(StoredFile file, IEnumerable<StorageAttempt> attempts, string replacedBy, DateTimeOffset at) =>
+        new(file.Provider, file.Locator, file.ProviderUrl, file.Bytes, file.ContentType, file.Sha256, [.. attempts.Select(ThumbnailAttempt.For)], replacedBy, at);
+
+    public StoredFile ToStoredFile() => new(Provider, Locator, StoredFileKind.Thumbnail, ProviderUrl, Bytes, ContentType, Sha256);
+}
+
+/// <summary>One storage attempt of a replacement thumbnail, as <see cref="VideoThumbnailReplaced"/> keeps it.</summary>
+internal sealed record ThumbnailAttempt(string Provider, string Outcome, string? Error, long ElapsedMs)
+{
+    public static ThumbnailAttempt For(StorageAttempt attempt) => new(attempt.Provider, attempt.Outcome, attempt.Error, attempt.ElapsedMs);
+}
+
 /// <summary>The event types above, for Marten's registration: all of them, in stream order.</summary>
 internal static class VideoEvents
 {
@@ -171,5 +199,6 @@ internal static class VideoEvents
         typeof(VideoPosterFailed),
         typeof(ResumableUploadCreated),
         typeof(VideoBytesReceived),
+        typeof(VideoThumbnailReplaced),
     ];
 }

@@ -13,7 +13,6 @@ using Stremora.Modules.Videos.Rebalance;
 using Stremora.Modules.Videos.Reconcile;
 using Stremora.Modules.Videos.ResumableUpload;
 using Stremora.Modules.Videos.StorageMaintenance;
-using Stremora.Modules.Videos.UploadVideo;
 
 namespace Stremora.Modules.Videos;
 
@@ -70,8 +69,6 @@ public static class VideosModule
             .Validate(o => o.MaxStoreAttempts >= 1, "Uploads__MaxStoreAttempts must be at least 1.")
             .Validate(o => o.StoreRetryDelaySeconds >= 1, "Uploads__StoreRetryDelaySeconds must be at least 1.")
             .ValidateOnStart();
-        // The multipart route validates these settings; resumable uploads read the same ones.
-        services.AddOptions<ResumableUploadLimits>().Bind(configuration.GetSection(ResumableUploadLimits.Section));
         services.AddSingleton<StagedFiles>();
         services.AddSingleton<ResumableUploads>();
         services.AddSingleton<ChunkReceiver>();

@@ -162,7 +162,11 @@ function showVideo(video) {
     : "";
   const me = claims();
   $("delete-button").hidden = !(me && (me.sub === video.ownerId || me.role === "admin"));
+  document.dispatchEvent(new CustomEvent("stremora:video-shown", { detail: video }));
 }
+
+// The edit form (edit.js) changed the video: show what the API answered.
+document.addEventListener("stremora:video-changed", (e) => { showVideo(e.detail); refreshRecent(); });
 
 $("upload-form").addEventListener("submit", async (e) => {
   e.preventDefault();
@@ -205,6 +209,7 @@ $("delete-button").addEventListener("click", async () => {
   try {
     await api("DELETE", `/api/videos/${current.id}`);
     $("result").hidden = true;
+    $("edit").hidden = true;
     $("player").removeAttribute("src");
     $("progress-text").textContent = `Deleted “${current.title}”. Its files are removed in the background.`;
     current = null;

@@ -27,10 +27,31 @@ public static class VideosClient
         return JsonDocument.Parse(body).RootElement.Clone();
     }
 
+    /// <summary>Uploads a valid video with a JPEG thumbnail (<see cref="Samples.Jpeg"/>) and returns its JSON; fails the test unless it is a 201.</summary>
+    public static async Task<JsonElement> UploadWithThumbnailAsync(this HttpClient client, string title)
+    {
+        using var response = await client.UploadAsync(UploadForm.Valid(title).File("thumbnail", Samples.Jpeg(), "image/jpeg", "poster.jpg"));
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.Created, $"Upload answered {(int)response.StatusCode}: {body}");
+        return JsonDocument.Parse(body).RootElement.Clone();
+    }
+
     /// <summary>PATCH /api/videos/{id} with a JSON body, and If-Match when given.</summary>
     public static async Task<HttpResponseMessage> EditAsync(this HttpClient client, Guid id, object changes, string? ifMatch = null)
     {
         using var request = new HttpRequestMessage(HttpMethod.Patch, $"/api/videos/{id}") { Content = JsonContent.Create(changes) };
+        if (ifMatch is not null)
+        {
+            request.Headers.TryAddWithoutValidation("If-Match", ifMatch);
+        }
+
+        return await client.SendAsync(request);
+    }
+
+    /// <summary>PUT /api/videos/{id}/thumbnail with one part <c>thumbnail</c>, and If-Match when given.</summary>
+    public static async Task<HttpResponseMessage> ReplaceThumbnailAsync(this HttpClient client, Guid id, byte[] image, string? ifMatch = null, string contentType = "image/jpeg")
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Put, $"/api/videos/{id}/thumbnail") { Content = new UploadForm().File("thumbnail", image, contentType, "new-thumbnail.jpg").Build() };
         if (ifMatch is not null)
         {
             request.Headers.TryAddWithoutValidation("If-Match", ifMatch);

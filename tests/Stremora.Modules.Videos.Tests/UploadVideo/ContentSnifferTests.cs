@@ -1,6 +1,5 @@
 using System.Text;
 using Stremora.Modules.Videos.Tests.Infrastructure;
-using Stremora.Modules.Videos.UploadVideo;
 
 namespace Stremora.Modules.Videos.Tests.UploadVideo;
 

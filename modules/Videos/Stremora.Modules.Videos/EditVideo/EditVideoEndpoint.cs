@@ -42,19 +42,9 @@ internal sealed class EditVideoEndpoint(IDocumentStore store, IVideoStorage stor
         {
             await using var session = store.LightweightSession();
             var video = await session.LoadAsync<VideoDetails>(id, ct);
-            if (video is null || !video.IsVisibleTo(User))
+            if (VideoProblems.RefusesChange(HttpContext, id, video, out var refused))
             {
-                return VideoProblems.NotFound(id);
-            }
-
-            if (!video.MayBeChangedBy(User))
-            {
-                return VideoProblems.Forbidden(id);
-            }
-
-            if (ifMatch.Count > 0 && !VideoETag.Matches(ifMatch, video.Version))
-            {
-                return Stale(id, video);
+                return refused;
             }
 
             var events = Decide.Edit(video, req.Title, req.Description, req.Published, User.UserId() ?? "", clock.GetUtcNow());
@@ -70,25 +60,13 @@ internal sealed class EditVideoEndpoint(IDocumentStore store, IVideoStorage stor
             {
                 // The version the client named was current a moment ago and is not any more.
                 await using var fresh = store.QuerySession();
-                return Stale(id, await fresh.LoadAsync<VideoDetails>(id, ct) ?? video);
+                return VideoProblems.Stale(HttpContext, id, await fresh.LoadAsync<VideoDetails>(id, ct) ?? video);
             }
 
             if (attempt == MaxTries)
             {
-                return TypedResults.Problem(
-                    statusCode: StatusCodes.Status409Conflict,
-                    title: "Video changed concurrently",
-                    detail: $"Video {id} kept changing while it was being edited; fetch it again and retry.");
+                return VideoProblems.KeptChanging(id, "it was being edited");
             }
         }
-    }
-
-    private ProblemHttpResult Stale(Guid id, VideoDetails current)
-    {
-        VideoETag.Set(HttpContext.Response, current);
-        return TypedResults.Problem(
-            statusCode: StatusCodes.Status412PreconditionFailed,
-            title: "Video changed",
-            detail: $"If-Match {HttpContext.Request.Headers.IfMatch} no longer matches video {id}, now at {VideoETag.For(current.Version)}; nothing was changed. Fetch it again and retry.");
     }
 }

@@ -92,6 +92,7 @@ internal sealed partial class StorageReconcileJob(
             await JudgeAsync(run, tally, batch, cancellationToken);
             tally.Listed = listed.Count;
             await FindMissingAsync(run, tally, listed, cancellationToken);
+            await FindOthersMissingAsync(run, tally, listed, cancellationToken);
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
@@ -263,6 +264,40 @@ internal sealed partial class StorageReconcileJob(
         }
     }
 
+    /// <summary>
+    /// The same for the files other modules serve (images, ...): a file not listed, and not there when asked directly,
+    /// is reported missing and its module records the finding; one marked missing that is there again is unmarked.
+    /// </summary>
+    private async Task FindOthersMissingAsync(Run run, Tally tally, HashSet<string> listed, CancellationToken cancellationToken)
+    {
+        foreach (var claims in otherClaims)
+        {
+            await foreach (var served in claims.ServedAsync(tally.Provider, cancellationToken))
+            {
+                var file = served.File;
+                if (listed.Contains(file.Locator) || await maintenance.ExistsAsync(file, cancellationToken))
+                {
+                    if (served.MarkedMissing && await claims.RecordFindingAsync(served, missing: false, cancellationToken))
+                    {
+                        tally.FoundAgain++;
+                        run.Found.Add(new FoundFile(served.Id, served.Name, tally.Provider, file.Locator));
+                        LogServedFoundAgain(logger, served.Name, served.Id, tally.Provider, file.Locator);
+                    }
+
+                    continue;
+                }
+
+                tally.Missing++;
+                run.Missing.Add(new MissingFile(served.Id, served.Name, tally.Provider, file.Locator));
+                LogServedMissing(logger, served.Name, served.Id, tally.Provider, file.Locator);
+                if (!served.MarkedMissing && await claims.RecordFindingAsync(served, missing: true, cancellationToken))
+                {
+                    tally.NewlyMissing++;
+                }
+            }
+        }
+    }
+
     [LoggerMessage(Level = LogLevel.Information, Message = "Reconciled {Provider}: {Listed} listed, {Orphans} orphans ({Deleted} deleted, {Young} within grace), {Missing} missing ({NewlyMissing} newly marked), {FoundAgain} found again")]
     private static partial void LogProvider(ILogger logger, string provider, int listed, int orphans, int deleted, int young, int missing, int newlyMissing, int foundAgain);
 
@@ -280,4 +315,10 @@ internal sealed partial class StorageReconcileJob(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Video {VideoId}'s file {Provider} {Locator}, marked missing, is there again")]
     private static partial void LogFoundAgain(ILogger logger, Guid videoId, string provider, string locator);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "The {Name} {Id} is served from {Provider} {Locator}, which no longer holds it")]
+    private static partial void LogServedMissing(ILogger logger, string name, Guid id, string provider, string locator);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "The {Name} {Id}'s file {Provider} {Locator}, marked missing, is there again")]
+    private static partial void LogServedFoundAgain(ILogger logger, string name, Guid id, string provider, string locator);
 }

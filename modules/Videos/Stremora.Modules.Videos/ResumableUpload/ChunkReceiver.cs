@@ -26,7 +26,7 @@ internal sealed class ChunkReceiver(
     IDocumentStore store,
     NpgsqlDataSource database,
     IOptions<ResumableUploadOptions> options,
-    IOptions<ResumableUploadLimits> limits,
+    IOptions<UploadOptions> limits,
     TimeProvider clock,
     IHostApplicationLifetime lifetime)
 {

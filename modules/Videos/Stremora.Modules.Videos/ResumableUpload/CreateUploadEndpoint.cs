@@ -16,7 +16,7 @@ internal sealed class CreateUploadEndpoint(
     IDocumentStore store,
     ChunkReceiver chunks,
     IOptions<ResumableUploadOptions> options,
-    IOptions<ResumableUploadLimits> limits,
+    IOptions<UploadOptions> limits,
     TimeProvider clock) : EndpointWithoutRequest<IResult>
 {
     private const int MaxDeclaredTypeLength = 255;

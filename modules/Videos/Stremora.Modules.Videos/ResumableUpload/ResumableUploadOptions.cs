@@ -26,17 +26,3 @@ internal sealed class ResumableUploadOptions
     public TimeSpan StoreRetryDelay(int attempt) =>
         TimeSpan.FromSeconds(Math.Min(StoreRetryDelaySeconds * Math.Pow(2, Math.Clamp(attempt - 1, 0, 20)), 3600));
 }
-
-/// <summary>The upload limits resumable uploads share with the multipart route (<c>Upload:*</c>): the same settings, read here too.</summary>
-internal sealed class ResumableUploadLimits
-{
-    public const string Section = "Upload";
-
-    public long MaxVideoBytes { get; set; } = 2L * 1024 * 1024 * 1024;
-
-    public long MaxThumbnailBytes { get; set; } = 10L * 1024 * 1024;
-
-    public double MinBodyBytesPerSecond { get; set; } = 240;
-
-    public double BodyRateGracePeriodSeconds { get; set; } = 10;
-}

@@ -22,7 +22,7 @@ internal sealed partial class ResumableUploads(
     StagedFiles staging,
     IBackgroundJobClient jobs,
     IOptions<ResumableUploadOptions> options,
-    IOptions<ResumableUploadLimits> limits,
+    IOptions<UploadOptions> limits,
     TimeProvider clock,
     ILogger<ResumableUploads> logger)
 {

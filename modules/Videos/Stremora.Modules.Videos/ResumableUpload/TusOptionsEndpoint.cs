@@ -6,7 +6,7 @@ using Microsoft.Extensions.Options;
 namespace Stremora.Modules.Videos.ResumableUpload;
 
 /// <summary>OPTIONS: what this tus server speaks (version, extensions, largest upload, checksum algorithms).</summary>
-internal sealed class TusOptionsEndpoint(IOptions<ResumableUploadLimits> limits) : EndpointWithoutRequest<NoContent>
+internal sealed class TusOptionsEndpoint(IOptions<UploadOptions> limits) : EndpointWithoutRequest<NoContent>
 {
     public override void Configure()
     {

@@ -101,10 +101,12 @@ internal sealed record ReconcileProviderResult(
     int FoundAgain,
     string? Error);
 
-/// <param name="File"><c>video</c> or <c>thumbnail</c>.</param>
+/// <param name="VideoId">The video's id; for a file another module serves (<c>image</c>), the id of its record.</param>
+/// <param name="File"><c>video</c>, <c>thumbnail</c>, or what another module calls its file (<c>image</c>).</param>
 internal sealed record MissingFile(Guid VideoId, string File, string Provider, string Locator);
 
-/// <param name="File"><c>video</c> or <c>thumbnail</c>.</param>
+/// <param name="VideoId">As in <see cref="MissingFile"/>.</param>
+/// <param name="File">As in <see cref="MissingFile"/>.</param>
 internal sealed record FoundFile(Guid VideoId, string File, string Provider, string Locator);
 
 internal sealed record RemovedOrphan(string Provider, string Locator, long Bytes);

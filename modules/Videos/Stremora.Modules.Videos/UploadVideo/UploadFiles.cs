@@ -3,7 +3,6 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Net.Http.Headers;
 using Stremora.Modules.Storage.Contracts;
 using Stremora.Modules.Videos.Media;
-using Stremora.SharedKernel;
 using MultipartSection = Microsoft.AspNetCore.WebUtilities.MultipartSection;
 
 namespace Stremora.Modules.Videos.UploadVideo;
@@ -24,19 +23,19 @@ internal sealed class UploadFiles(IVideoStorage storage, UploadForm form, MediaA
         ArgumentNullException.ThrowIfNull(upload);
         ArgumentNullException.ThrowIfNull(section);
         var name = StorageKey.FileName(kind);
-        var head = new byte[ContentSniffer.PrefixLength];
-        var headLength = await section.Body.ReadAtLeastAsync(head, head.Length, throwOnEndOfStream: false, ct);
-        if (headLength == 0)
+        var part = await ContentSniffer.ReadAsync(section.Body, kind, ct);
+        if (part.IsEmpty)
         {
             // The validator owns the rule; only its verdict on this part matters here (the other fields may not have arrived yet).
             var verdict = upload.Form.ValidateEmptyFile(kind);
             throw new UploadRejectedException(verdict, $"the {name} is empty");
         }
 
-        var sniffed = (kind == StoredFileKind.Video ? ContentSniffer.SniffVideo(head.AsSpan(0, headLength)) : ContentSniffer.SniffImage(head.AsSpan(0, headLength)))
-            ?? throw (kind == StoredFileKind.Video
-                ? UploadRejectedException.Problem(StatusCodes.Status415UnsupportedMediaType, "Not a video", "The 'video' part is not a video this service accepts (MP4, QuickTime, 3GP, WebM, Matroska, AVI, FLV, ASF/WMV, MPEG-PS or MPEG-TS), judged by its bytes, whatever type it declares.")
-                : UploadRejectedException.Problem(StatusCodes.Status415UnsupportedMediaType, "Not an image", "The 'thumbnail' part is not a JPEG, PNG or WebP image, judged by its bytes, whatever type it declares."));
+        if (part.ContentType is not { } sniffed)
+        {
+            var (title, detail) = ContentSniffer.Unsupported(kind);
+            throw UploadRejectedException.Problem(StatusCodes.Status415UnsupportedMediaType, title, detail);
+        }
 
         if (!upload.Started)
         {
@@ -48,7 +47,7 @@ internal sealed class UploadFiles(IVideoStorage storage, UploadForm form, MediaA
         var inspection = kind == StoredFileKind.Video ? media.Begin(sniffed, () => upload.Form.Thumbnail is null) : null;
         _inspection ??= inspection;
         var request = new StoreFileRequest(kind, StorageKey.ForFile(upload.VideoId, kind), sniffed, form.MaxBytes(kind), inspection is null ? null : inspection.InspectAsync);
-        switch (await storage.StoreAsync(request, new PrefixedStream(head.AsMemory(0, headLength), section.Body), ct))
+        switch (await storage.StoreAsync(request, part.Content, ct))
         {
             case StoreOutcome.Stored stored:
                 await upload.RecordAsync(stored, inspection?.AnalysisEvents() ?? [], ct);
@@ -57,7 +56,7 @@ internal sealed class UploadFiles(IVideoStorage storage, UploadForm form, MediaA
                 throw UploadRejectedException.Problem(StatusCodes.Status415UnsupportedMediaType, "Not a decodable video", $"The 'video' part looks like a video by its first bytes, but it cannot be decoded as one: {refused.Reason}");
             case StoreOutcome.AllFailed failed:
                 upload.UnrecordedAttempts.AddRange(failed.Attempts);
-                throw new UploadRejectedException(UploadProblems.AllProvidersFailed(failed.Attempts), "every storage provider failed");
+                throw new UploadRejectedException(VideoProblems.StorageUnavailable("the upload", failed.Attempts), "every storage provider failed");
             case StoreOutcome.TooLarge tooLarge:
                 throw new UploadRejectedException(UploadProblems.TooLarge(tooLarge.Message), tooLarge.Message);
             case StoreOutcome.Aborted aborted:

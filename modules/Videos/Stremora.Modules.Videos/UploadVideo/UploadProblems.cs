@@ -46,16 +46,6 @@ internal static class UploadProblems
     public static ProblemHttpResult TooLarge(string detail) =>
         Problem(StatusCodes.Status413PayloadTooLarge, "Upload too large", detail);
 
-    public static ProblemHttpResult AllProvidersFailed(IReadOnlyList<StorageAttempt> attempts) =>
-        TypedResults.Problem(
-            statusCode: StatusCodes.Status503ServiceUnavailable,
-            title: "Storage unavailable",
-            detail: "Every storage provider failed to store the upload: " + string.Join("; ", attempts.Select(a => $"{StorageKey.FileName(a.File)} on {a.Provider}: {a.Outcome}{(a.Error is null ? "" : " (" + a.Error + ")")}")),
-            extensions: new Dictionary<string, object?>
-            {
-                ["attempts"] = attempts.Select(VideoAttemptResponse.For).ToArray(),
-            });
-
     /// <param name="bodyEnded">The whole request body arrived (then a reader error is the client's malformed form).</param>
     public static UploadFailure For(Exception e, bool bodyEnded, UploadOptions limits, CancellationToken ct)
     {

@@ -1,4 +1,4 @@
-namespace Stremora.Modules.Videos.UploadVideo;
+namespace Stremora.Modules.Videos;
 
 /// <summary>Upload limits (<c>Upload:*</c>, or <c>Upload__*</c> in the environment); the sweep's settings share the section.</summary>
 internal sealed class UploadOptions
