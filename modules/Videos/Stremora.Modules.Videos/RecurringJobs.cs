@@ -2,6 +2,8 @@ using Hangfire;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Stremora.Modules.Videos.AbandonedUploads;
+using Stremora.Modules.Videos.BackfillMedia;
+using Stremora.Modules.Videos.Media;
 using Stremora.Modules.Videos.Rebalance;
 using Stremora.Modules.Videos.Reconcile;
 using Stremora.Modules.Videos.StorageMaintenance;
@@ -16,7 +18,8 @@ internal sealed class RecurringJobs(
     IRecurringJobManager recurringJobs,
     IOptions<AbandonedUploadOptions> sweep,
     IOptions<RebalanceOptions> rebalance,
-    IOptions<ReconcileOptions> reconcile) : IHostedService
+    IOptions<ReconcileOptions> reconcile,
+    IOptions<MediaOptions> media) : IHostedService
 {
     public Task StartAsync(CancellationToken cancellationToken)
     {
@@ -38,6 +41,15 @@ internal sealed class RecurringJobs(
         else
         {
             recurringJobs.RemoveIfExists(StorageReconcileJob.RecurringJobId);
+        }
+
+        if (media.Value.Analyze)
+        {
+            recurringJobs.AddOrUpdate<MediaBackfillJob>(MediaBackfillJob.RecurringJobId, job => job.RunAsync(CancellationToken.None), media.Value.BackfillCron);
+        }
+        else
+        {
+            recurringJobs.RemoveIfExists(MediaBackfillJob.RecurringJobId);
         }
 
         return Task.CompletedTask;
