@@ -48,6 +48,7 @@ internal static class Program
                 ("reads", "4. reads", ReadsSuite.RunAsync),
                 ("startup", "5. start-up", StartupSuite.RunAsync),
                 ("observability", "6. reads with metrics and tracing on vs. off", ObservabilitySuite.RunAsync),
+                ("backfill", "7. media back-fill rate", MediaBackfillSuite.RunAsync),
             };
             foreach (var (name, title, run) in suites.Where(s => options.Includes(s.Name)))
             {
