@@ -49,6 +49,7 @@ internal static class Program
                 ("startup", "5. start-up", StartupSuite.RunAsync),
                 ("observability", "6. reads with metrics and tracing on vs. off", ObservabilitySuite.RunAsync),
                 ("catalogue", "7. search and list over many videos", CatalogueSuite.RunAsync),
+                ("backfill", "8. media back-fill rate", MediaBackfillSuite.RunAsync),
             };
             foreach (var (name, title, run) in suites.Where(s => options.Includes(s.Name)))
             {

@@ -2,6 +2,8 @@ using Hangfire;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Stremora.Modules.Videos.AbandonedUploads;
+using Stremora.Modules.Videos.BackfillMedia;
+using Stremora.Modules.Videos.Media;
 using Stremora.Modules.Videos.Rebalance;
 using Stremora.Modules.Videos.Reconcile;
 using Stremora.Modules.Videos.ResumableUpload;
@@ -18,7 +20,8 @@ internal sealed class RecurringJobs(
     IOptions<AbandonedUploadOptions> sweep,
     IOptions<RebalanceOptions> rebalance,
     IOptions<ReconcileOptions> reconcile,
-    IOptions<ResumableUploadOptions> uploads) : IHostedService
+    IOptions<ResumableUploadOptions> uploads,
+    IOptions<MediaOptions> media) : IHostedService
 {
     public Task StartAsync(CancellationToken cancellationToken)
     {
@@ -41,6 +44,15 @@ internal sealed class RecurringJobs(
         else
         {
             recurringJobs.RemoveIfExists(StorageReconcileJob.RecurringJobId);
+        }
+
+        if (media.Value.Analyze)
+        {
+            recurringJobs.AddOrUpdate<MediaBackfillJob>(MediaBackfillJob.RecurringJobId, job => job.RunAsync(CancellationToken.None), media.Value.BackfillCron);
+        }
+        else
+        {
+            recurringJobs.RemoveIfExists(MediaBackfillJob.RecurringJobId);
         }
 
         return Task.CompletedTask;

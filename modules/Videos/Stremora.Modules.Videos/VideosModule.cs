@@ -7,6 +7,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Stremora.Modules.Videos.AbandonedUploads;
+using Stremora.Modules.Videos.BackfillMedia;
 using Stremora.Modules.Videos.Cleanup;
 using Stremora.Modules.Videos.Media;
 using Stremora.Modules.Videos.Rebalance;
@@ -80,6 +81,7 @@ public static class VideosModule
         services.AddTransient<AbandonedUploadSweepJob>();
         services.AddTransient<StorageRebalanceJob>();
         services.AddTransient<StorageReconcileJob>();
+        services.AddTransient<MediaBackfillJob>();
         services.AddHostedService<RecurringJobs>();
         // The outbox subscription needs Hangfire's client, which lives in the container, not in StoreOptions.
         services.ConfigureMarten((sp, options) => options.Events.Subscribe(new CleanupOutbox(sp)));

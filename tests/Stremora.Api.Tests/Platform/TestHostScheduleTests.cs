@@ -22,5 +22,6 @@ public sealed class TestHostScheduleTests(StremoraApiFactory api) : IClassFixtur
         Assert.Equal(StremoraApiFactory.NeverCron, recurring["videos-sweep-abandoned-uploads"]);
         Assert.Equal(StremoraApiFactory.NeverCron, recurring["storage-rebalance"]);
         Assert.Equal(StremoraApiFactory.NeverCron, recurring["storage-reconcile"]);
+        Assert.Equal(StremoraApiFactory.NeverCron, recurring["videos-media-backfill"]);
     }
 }

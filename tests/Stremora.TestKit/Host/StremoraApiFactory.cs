@@ -132,6 +132,7 @@ public class StremoraApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
             ["Upload:SweepCron"] = NeverCron,
             ["Storage:Rebalance:Cron"] = NeverCron,
             ["Storage:Reconcile:Cron"] = NeverCron,
+            ["Media:BackfillCron"] = NeverCron,
             // Every upload is analysed; poster frames (one more stored file per upload) only where a test turns them on.
             ["Media:Posters"] = "false",
             ["Uploads:ExpirySweepCron"] = NeverCron,

@@ -10,9 +10,15 @@ internal static class MediaFormats
         "aac,mp3,mp3float,mp2,mp2float,opus,libopus,vorbis,ac3,eac3,flac,alac,wmav1,wmav2,amrnb,amrwb," +
         "pcm_s16le,pcm_s16be,pcm_s24le,pcm_s32le,pcm_f32le,pcm_u8,pcm_mulaw,pcm_alaw,adpcm_ima_qt";
 
-    /// <summary>The arguments that bound what the child opens: input from a file only, these demuxers and decoders.</summary>
-    public static IEnumerable<string> InputLimits() =>
-        ["-protocol_whitelist", "file", "-format_whitelist", Demuxers, "-codec_whitelist", Decoders];
+    /// <summary>Uploads are probed on their spool file: nothing but the local file.</summary>
+    public const string FileProtocols = "file";
+
+    /// <summary>The back-fill reads a stored file from its provider's URL: HTTP(S) and what it runs on, nothing else.</summary>
+    public const string HttpProtocols = "http,https,tcp,tls";
+
+    /// <summary>The arguments that bound what the child opens: input over these protocols only, these demuxers and decoders.</summary>
+    public static IEnumerable<string> InputLimits(string protocols = FileProtocols) =>
+        ["-protocol_whitelist", protocols, "-format_whitelist", Demuxers, "-codec_whitelist", Decoders];
 
     /// <summary>The contract's container name, from the type the upload sniffer found (ffprobe names families, e.g. "mov,mp4,...").</summary>
     public static string ContainerFor(string sniffedContentType, string? ffprobeFormat) => sniffedContentType switch

@@ -24,6 +24,12 @@ internal sealed class MediaOptions
 
     public int PosterTimeoutSeconds { get; set; } = 30;
 
+    /// <summary>How often the back-fill analyses stored videos that have no media yet (cron, UTC).</summary>
+    public string BackfillCron { get; set; } = "45 4 * * *";
+
+    /// <summary>How many videos one back-fill run analyses at most (the next run resumes where it stopped).</summary>
+    public int BackfillMaxVideosPerRun { get; set; } = 500;
+
     /// <summary>The ffprobe binary to run: the configured path when it is a file, else the first <c>ffprobe</c> on PATH.</summary>
     public string? ResolvedFfprobe => Resolve(FfprobePath, "ffprobe");
 
@@ -52,6 +58,16 @@ internal sealed class MediaOptionsValidator : IValidateOptions<MediaOptions>
         if (options.ProbeTimeoutSeconds < 1 || options.PosterTimeoutSeconds < 1)
         {
             return ValidateOptionsResult.Fail("Media__ProbeTimeoutSeconds and Media__PosterTimeoutSeconds must be at least 1 second.");
+        }
+
+        if (string.IsNullOrWhiteSpace(options.BackfillCron))
+        {
+            return ValidateOptionsResult.Fail("Media__BackfillCron must be a cron expression.");
+        }
+
+        if (options.BackfillMaxVideosPerRun < 1)
+        {
+            return ValidateOptionsResult.Fail("Media__BackfillMaxVideosPerRun must be at least 1.");
         }
 
         if (!options.Analyze)

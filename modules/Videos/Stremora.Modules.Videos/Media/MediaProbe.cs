@@ -19,19 +19,38 @@ internal static class MediaProbe
 {
     private const int MaxOutputChars = 1024 * 1024;
 
-    public static async Task<ProbeResult> RunAsync(MediaOptions options, string path, string sniffedContentType, CancellationToken ct)
+    /// <summary>Probes the upload's spool file (local files only).</summary>
+    public static Task<ProbeResult> RunAsync(MediaOptions options, string path, string sniffedContentType, CancellationToken ct) =>
+        RunAsync(options, "file:" + path, MediaFormats.FileProtocols, sniffedContentType, ct);
+
+    /// <summary>
+    /// Probes a stored file from its provider's URL (the back-fill): ffprobe reads only what it needs with range
+    /// requests. The URL is the one storage gives for the stored file, never one a client chose.
+    /// </summary>
+    public static Task<ProbeResult> RunAsync(MediaOptions options, Uri storedFileUrl, string sniffedContentType, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(storedFileUrl);
+        if (storedFileUrl.Scheme != Uri.UriSchemeHttp && storedFileUrl.Scheme != Uri.UriSchemeHttps)
+        {
+            throw new ArgumentException($"Only http(s) URLs are probed, not {storedFileUrl.Scheme}.", nameof(storedFileUrl));
+        }
+
+        return RunAsync(options, storedFileUrl.AbsoluteUri, MediaFormats.HttpProtocols, sniffedContentType, ct);
+    }
+
+    private static async Task<ProbeResult> RunAsync(MediaOptions options, string input, string protocols, string sniffedContentType, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(options);
         var ffprobe = options.ResolvedFfprobe ?? throw new InvalidOperationException("Media analysis is on but ffprobe was not found (checked at start-up).");
         string[] arguments =
         [
             "-v", "error", "-hide_banner",
-            .. MediaFormats.InputLimits(),
+            .. MediaFormats.InputLimits(protocols),
             "-read_intervals", "%+#2",
             "-show_entries",
             "format=format_name,duration,bit_rate:stream=index,codec_type,codec_name,width,height,avg_frame_rate,r_frame_rate,bit_rate:stream_side_data=rotation:stream_tags=rotate:stream_disposition=attached_pic:frame=media_type",
             "-of", "json",
-            "file:" + path,
+            input,
         ];
         var timeout = TimeSpan.FromSeconds(options.ProbeTimeoutSeconds);
         var run = await ChildProcess.RunAsync(ffprobe, arguments, timeout, MaxOutputChars, ct);
