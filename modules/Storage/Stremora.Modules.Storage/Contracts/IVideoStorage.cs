@@ -23,8 +23,9 @@ public interface IVideoStorage
     /// For the stuck-upload sweeper job: aborts provider-side uploads that were started more than
     /// <paramref name="olderThan"/> ago and never finished (S3 multipart uploads under this service's
     /// keys); a no-op for providers without such a thing. Returns how many were aborted. Idempotent.
+    /// Only uploads whose key <paramref name="isOurs"/> recognises (storage cannot tell a module's keys) are aborted.
     /// </summary>
-    Task<int> AbortAbandonedUploadsAsync(TimeSpan olderThan, CancellationToken cancellationToken);
+    Task<int> AbortAbandonedUploadsAsync(TimeSpan olderThan, Func<string, bool> isOurs, CancellationToken cancellationToken);
 }
 
 public enum StoredFileKind

@@ -184,12 +184,12 @@ internal sealed partial class FailoverChain : IVideoStorage
         return ProviderFor(file).GetPlaybackUrlAsync(file, cancellationToken);
     }
 
-    public async Task<int> AbortAbandonedUploadsAsync(TimeSpan olderThan, CancellationToken cancellationToken)
+    public async Task<int> AbortAbandonedUploadsAsync(TimeSpan olderThan, Func<string, bool> isOurs, CancellationToken cancellationToken)
     {
         var aborted = 0;
         foreach (var sweeper in _registered.Values.Where(p => p.IsConfigured).OfType<IAbandonedUploadSweeper>())
         {
-            aborted += await sweeper.AbortAbandonedUploadsAsync(olderThan, cancellationToken);
+            aborted += await sweeper.AbortAbandonedUploadsAsync(olderThan, isOurs, cancellationToken);
         }
 
         return aborted;

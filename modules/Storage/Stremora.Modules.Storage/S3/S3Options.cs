@@ -32,7 +32,14 @@ internal sealed class S3Options
 
     public double UrlExpiryMinutes { get; set; } = 60;
 
-    public string KeyPrefix { get; set; } = "stremora/";
+    /// <summary>Always a folder: <c>stremora</c> becomes <c>stremora/</c>, so <c>stremora-backups/</c> beside it is never listed or swept.</summary>
+    public string KeyPrefix
+    {
+        get => _keyPrefix;
+        set => _keyPrefix = string.IsNullOrWhiteSpace(value) ? "" : value.Trim().TrimEnd('/') + "/";
+    }
+
+    private string _keyPrefix = "stremora/";
 
     public bool IsConfigured => !string.IsNullOrWhiteSpace(BucketName);
 
