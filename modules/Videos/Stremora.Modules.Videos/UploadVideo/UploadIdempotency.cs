@@ -58,7 +58,7 @@ internal static class UploadIdempotency
         await using var session = store.QuerySession();
         var claim = await session.LoadAsync<UploadIdempotencyKey>(upload.IdempotencyKeyHash!, ct);
         var previous = claim is null ? null : await session.LoadAsync<VideoDetails>(claim.VideoId, ct);
-        upload.KeyAlreadyClaimed = claim is not null;
+        upload.PreviousKeyHolder = claim?.VideoId;
         switch (previous?.Status)
         {
             case VideoStatus.Uploading:

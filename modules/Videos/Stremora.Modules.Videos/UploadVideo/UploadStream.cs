@@ -31,8 +31,8 @@ internal sealed partial class UploadStream(
 
     public UploadVideoRequest Form { get; } = new();
 
-    /// <summary>Set by the idempotency check: a failed or deleted upload held the key, so the claim replaces it.</summary>
-    public bool KeyAlreadyClaimed { get; set; }
+    /// <summary>Set by the idempotency check: the failed or deleted upload that held the key, whose claim this one replaces.</summary>
+    public Guid? PreviousKeyHolder { get; set; }
 
     public bool Started { get; private set; }
 
@@ -60,16 +60,10 @@ internal sealed partial class UploadStream(
         session.Events.StartStream<VideoDetails>(VideoId, started);
         if (IdempotencyKeyHash is { } keyHash)
         {
-            var claim = new UploadIdempotencyKey(keyHash, VideoId);
-            if (KeyAlreadyClaimed)
-            {
-                // The previous holder failed or was deleted: the key is free again.
-                session.Store(claim);
-            }
-            else
-            {
-                session.Insert(claim);
-            }
+            // Compare-and-set: take the key from the holder the check saw, and only from it. Of two retries that both saw
+            // it, the second deletes nothing (the row is the first's now) and its insert collides: 409, nothing stored.
+            UploadIdempotencyKey.Release(session, keyHash, PreviousKeyHolder);
+            session.Insert(new UploadIdempotencyKey(keyHash, VideoId));
         }
 
         try
