@@ -90,6 +90,13 @@ public abstract record StoreOutcome(IReadOnlyList<StorageAttempt> Attempts)
         public string Message => $"The {Kind.ToString().ToLowerInvariant()} is larger than the limit of {MaxBytes} bytes.";
     }
 
-    /// <summary>The source stream failed (the client went away, a malformed body): <paramref name="Cause"/> is its error, for the caller to answer.</summary>
+    /// <summary>
+    /// The source stream failed (the client went away, a malformed body): <paramref name="Cause"/> is its error, for the
+    /// caller to answer; or this server could not keep the upload's temporary copy (<see cref="StorageSpoolException"/>).
+    /// </summary>
     public sealed record Aborted(Exception Cause, IReadOnlyList<StorageAttempt> Attempts) : StoreOutcome(Attempts);
 }
+
+/// <summary>This server could not write the upload's temporary copy (disk full, folder gone): a storage failure, not the client's.</summary>
+public sealed class StorageSpoolException(Exception innerException)
+    : Exception("The server could not keep a temporary copy of the upload.", innerException);
