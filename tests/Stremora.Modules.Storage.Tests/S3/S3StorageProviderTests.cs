@@ -68,6 +68,25 @@ public sealed class S3StorageProviderTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task With_a_public_address_presigned_urls_point_there_and_still_play()
+    {
+        // The service reaches S3 as 127.0.0.1 (in docker-compose: http://minio:9000); browsers reach it by another name.
+        var inside = new Uri(MotoServer.Instance.Endpoint);
+        var outside = $"http://localhost:{inside.Port}";
+        using var provider = Provider(o => o.PublicServiceUrl = outside);
+        var chain = _harness.Chain([provider], "s3");
+        var data = RandomNumberGenerator.GetBytes(10_000);
+
+        var result = Assert.IsType<StoreOutcome.Stored>(await chain.StoreAsync(Request(), new MemoryStream(data), CancellationToken.None));
+        var url = await chain.GetPlaybackUrlAsync(result.File, CancellationToken.None);
+
+        Assert.StartsWith(outside + "/", url, StringComparison.Ordinal);
+        var fetched = await FetchAsync(url);
+        Assert.Equal(HttpStatusCode.OK, fetched.Status);
+        Assert.Equal(data, fetched.Body);
+    }
+
+    [Fact]
     public async Task A_file_of_several_parts_is_a_multipart_upload_with_identical_bytes()
     {
         using var provider = Provider();
