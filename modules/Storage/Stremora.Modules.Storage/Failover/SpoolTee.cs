@@ -76,17 +76,17 @@ internal sealed class SpoolTee : ISpooledSource, IAsyncDisposable
         var path = System.IO.Path.Combine(directory, $"{Guid.CreateVersion7():N}.spool");
         try
         {
-            Directory.CreateDirectory(directory);
+            SpoolFolder.Create(directory);
 
             // Unbuffered: every write goes straight to the OS, so readers see it as soon as _written says so.
-            // Synchronous handle: see PumpAsync.
-            var file = new FileStream(
-                path,
-                FileMode.CreateNew,
-                FileAccess.Write,
-                FileShare.ReadWrite | FileShare.Delete,
-                bufferSize: 0,
-                FileOptions.None);
+            // Synchronous handle: see PumpAsync. Readable by the service alone: it is someone's upload.
+            var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.ReadWrite | FileShare.Delete, BufferSize = 0 };
+            if (!OperatingSystem.IsWindows())
+            {
+                options.UnixCreateMode = SpoolFolder.FilePermissions;
+            }
+
+            var file = new FileStream(path, options);
             return new SpoolTee(path, file, computeMd5);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
