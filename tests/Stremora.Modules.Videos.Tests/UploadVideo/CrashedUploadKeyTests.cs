@@ -21,16 +21,7 @@ public sealed class CrashedUploadKeyTests(VideosApiFactory api)
         const string owner = "crashed-key-owner";
         const string key = "crashed-key";
         // What a process killed mid-upload leaves: an "uploading" stream holding the key, and no one running it.
-        var deadId = Guid.CreateVersion7();
-        var keyHash = KeyHash(owner, key);
-        await using (var session = api.Store.LightweightSession())
-        {
-            session.Events.StartStream<VideoDetails>(
-                deadId,
-                new VideoUploadStarted(deadId, owner, "Crashed", "", null, "video/mp4", null, keyHash, DateTimeOffset.UtcNow));
-            session.Insert(new UploadIdempotencyKey(keyHash, deadId));
-            await session.SaveChangesAsync();
-        }
+        var deadId = await StartedUploadAsync(owner, key);
 
         using var client = api.ClientFor(owner);
         using var retry = await client.UploadAsync(UploadForm.Valid("Crashed", Samples.Mp4(5000, seed: 93)), idempotencyKey: key);
@@ -48,16 +39,7 @@ public sealed class CrashedUploadKeyTests(VideosApiFactory api)
         const string owner = "running-key-owner";
         const string key = "running-key";
         // An upload in flight on another instance: its stream and claim, and its liveness lock held by its process.
-        var runningId = Guid.CreateVersion7();
-        var keyHash = KeyHash(owner, key);
-        await using (var session = api.Store.LightweightSession())
-        {
-            session.Events.StartStream<VideoDetails>(
-                runningId,
-                new VideoUploadStarted(runningId, owner, "Running", "", null, "video/mp4", null, keyHash, DateTimeOffset.UtcNow));
-            session.Insert(new UploadIdempotencyKey(keyHash, runningId));
-            await session.SaveChangesAsync();
-        }
+        var runningId = await StartedUploadAsync(owner, key);
 
         await using (await UploadLiveness.HoldAsync(api.Services.GetRequiredService<NpgsqlDataSource>(), runningId, CancellationToken.None))
         {
@@ -70,6 +52,18 @@ public sealed class CrashedUploadKeyTests(VideosApiFactory api)
 
         await using var query = api.Store.QuerySession();
         Assert.Equal(VideoStatus.Uploading, (await query.LoadAsync<VideoDetails>(runningId))!.Status);
+    }
+
+    /// <summary>An upload's stream and key claim as its start leaves them (no liveness lock: the caller decides that).</summary>
+    private async Task<Guid> StartedUploadAsync(string owner, string key)
+    {
+        var id = Guid.CreateVersion7();
+        var keyHash = KeyHash(owner, key);
+        await using var session = api.Store.LightweightSession();
+        session.Events.StartStream<VideoDetails>(id, new VideoUploadStarted(id, owner, "Started", "", null, "video/mp4", null, keyHash, DateTimeOffset.UtcNow));
+        session.Insert(new UploadIdempotencyKey(keyHash, id));
+        await session.SaveChangesAsync();
+        return id;
     }
 
     private static string KeyHash(string owner, string key)
