@@ -18,7 +18,6 @@ builder.Services.AddHangfireDashboardOptions(builder.Configuration);
 builder.Services.AddStremoraHealth();
 builder.Services.AddStremoraTelemetry(builder.Configuration);
 builder.Services.AddMetricsEndpointOptions(builder.Configuration);
-builder.Services.AddUploadRateLimiting(builder.Configuration);
 
 // The host composes the modules explicitly; nothing is discovered by reflection across modules.
 builder.Services.AddStorageModule(builder.Configuration);
@@ -53,7 +52,6 @@ app.UseStaticFiles();
 app.UseMetricsEndpoint();
 app.UseAuthentication();
 app.UseAuthorization();
-app.UseRateLimiter();
 app.UseMissingContentTypeProblem();
 app.UseFastEndpoints(c =>
 {

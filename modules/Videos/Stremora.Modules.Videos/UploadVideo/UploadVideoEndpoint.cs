@@ -4,7 +4,6 @@ using FluentValidation.Results;
 using Marten;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Npgsql;
@@ -31,7 +30,6 @@ internal sealed class UploadVideoEndpoint(
     {
         Post("/api/videos");
         Policies(StremoraPolicies.SignedInUser);
-        Options(b => b.RequireRateLimiting(StremoraRateLimits.UploadsPerUser));
         AllowFileUploads(dontAutoBindFormData: true);
         Description(d => d
             .WithTags("Videos")
@@ -41,7 +39,6 @@ internal sealed class UploadVideoEndpoint(
             .Problem(StatusCodes.Status401Unauthorized, "Not signed in.")
             .Problem(StatusCodes.Status409Conflict, "The Idempotency-Key was used for different content, or its upload is still running.")
             .Problem(StatusCodes.Status413PayloadTooLarge, "Larger than Upload:MaxVideoBytes / Upload:MaxThumbnailBytes.")
-            .Problem(StatusCodes.Status429TooManyRequests, "Upload:MaxConcurrentPerUser uploads of this user are already in progress (Retry-After says when to retry).")
             .Problem(StatusCodes.Status415UnsupportedMediaType, "Not multipart/form-data, or a part's bytes are not a video (video) / JPEG, PNG, WebP (thumbnail).")
             .Problem(StatusCodes.Status503ServiceUnavailable, "Every storage provider failed; the problem lists each attempt."));
         Summary(s =>
