@@ -42,6 +42,10 @@ internal static class Decide
     public static IReadOnlyList<object> Abandon(VideoDetails video, TimeSpan threshold, DateTimeOffset at) =>
         [new VideoUploadFailed($"abandoned: still uploading {threshold} after it started", at), .. RemoveAll(video, "upload abandoned")];
 
+    /// <summary>An upload whose process is known to have died (its liveness lock went with its session): what it stored goes.</summary>
+    public static IReadOnlyList<object> Died(VideoDetails video, DateTimeOffset at) =>
+        [new VideoUploadFailed("abandoned: its process ended mid-upload", at), .. RemoveAll(video, "upload abandoned")];
+
     /// <summary>The owner or an admin deleted the video: it leaves the catalog and every stored file is removed.</summary>
     public static IReadOnlyList<object> Delete(VideoDetails video, string deletedBy, bool byAdmin, DateTimeOffset at) =>
         [new VideoDeleted(deletedBy, byAdmin, at), .. RemoveAll(video, "video deleted")];

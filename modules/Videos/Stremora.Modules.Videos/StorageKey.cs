@@ -31,6 +31,13 @@ internal static partial class StorageKey
         return match.Success && Guid.TryParseExact(match.Groups["id"].Value, "N", out var id) ? id : null;
     }
 
+    /// <summary>
+    /// True for a key the service made: a video's, or one another module recognises as its own. Maintenance deletes or
+    /// aborts nothing else, whatever folder or prefix it sits in (a misconfigured prefix must not cost anyone their data).
+    /// </summary>
+    public static bool IsServiceKey(string locator, IEnumerable<IStoredFileClaims> otherModules) =>
+        VideoIdIn(locator) is not null || otherModules.Any(claims => claims.Recognises(locator));
+
     private static string OwnKey(Guid videoId, StoredFileKind kind, Guid fileId) => $"{ForFile(videoId, kind)}.{fileId:N}";
 
     [GeneratedRegex(@"(?:^|/)videos/(?<id>[0-9a-f]{32})/(?:video|thumbnail)(?:\.[0-9a-f]{32})?(?:\.[a-z0-9]{1,5})?$", RegexOptions.CultureInvariant)]

@@ -7,12 +7,12 @@ namespace Stremora.Modules.Videos;
 internal sealed record UploadIdempotencyKey(string Id, Guid VideoId)
 {
     /// <summary>An upload that failed or was abandoned frees its key (only if it still holds it) in the same transaction.</summary>
-    public static void Release(Marten.IDocumentSession session, string? keyHash, Guid videoId)
+    public static void Release(Marten.IDocumentSession session, string? keyHash, Guid? videoId)
     {
         ArgumentNullException.ThrowIfNull(session);
-        if (keyHash is not null)
+        if (keyHash is not null && videoId is { } holder)
         {
-            session.DeleteWhere<UploadIdempotencyKey>(k => k.Id == keyHash && k.VideoId == videoId);
+            session.DeleteWhere<UploadIdempotencyKey>(k => k.Id == keyHash && k.VideoId == holder);
         }
     }
 }

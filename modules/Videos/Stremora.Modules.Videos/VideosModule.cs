@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Stremora.Modules.Videos.AbandonedUploads;
 using Stremora.Modules.Videos.BackfillMedia;
@@ -54,6 +55,9 @@ public static class VideosModule
             .Bind(configuration.GetSection(ReconcileOptions.Section))
             .Validate(o => !o.Enabled || !string.IsNullOrWhiteSpace(o.Cron), "Storage__Reconcile__Cron must be a cron expression.")
             .Validate(o => o.OrphanGraceMinutes >= 0, "Storage__Reconcile__OrphanGraceMinutes must be zero or more.")
+            .Validate<IHostEnvironment>(
+                (o, environment) => o.OrphanGraceMinutes >= ReconcileOptions.MinimumOrphanGraceMinutes || environment.IsEnvironment(ReconcileOptions.TestingEnvironment),
+                $"Storage__Reconcile__OrphanGraceMinutes must be at least {ReconcileOptions.MinimumOrphanGraceMinutes}: uploads and moves in flight store their file before the catalog records it.")
             .ValidateOnStart();
 
         services.AddOptions<MediaOptions>()

@@ -63,6 +63,21 @@ public sealed class ConfigurationTests
         Assert.DoesNotContain("   at ", output, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task An_orphan_grace_period_under_the_safe_minimum_stops_the_process()
+    {
+        var (exitCode, output) = await RunApiAsync(new Dictionary<string, string>
+        {
+            ["Auth__SigningKey"] = "a-signing-key-that-is-long-enough-0123456789",
+            ["ConnectionStrings__Postgres"] = "Host=127.0.0.1;Port=1;Username=x;Database=x",
+            ["Storage__Reconcile__OrphanGraceMinutes"] = "0",
+        });
+
+        Assert.Equal(1, exitCode);
+        Assert.Contains("Storage__Reconcile__OrphanGraceMinutes must be at least 60", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", output, StringComparison.Ordinal);
+    }
+
     private static Task<(int ExitCode, string Output)> RunApiAsync(Dictionary<string, string> environment) =>
         ApiProcess.RunToExitAsync(new ApiProcessOptions { Settings = environment });
 }

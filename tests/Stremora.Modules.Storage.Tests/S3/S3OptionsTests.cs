@@ -35,6 +35,16 @@ public sealed class S3OptionsTests
         Assert.Equal(["AWS_REGION is required when AWS_S3_BUCKET_NAME is set."], result.Failures);
     }
 
+    [Theory]
+    [InlineData("stremora", "stremora/")]
+    [InlineData("stremora/", "stremora/")]
+    [InlineData("team/stremora", "team/stremora/")]
+    [InlineData("", "")]
+    public void A_key_prefix_always_names_a_folder(string configured, string used)
+    {
+        Assert.Equal(used, new S3Options { KeyPrefix = configured }.KeyPrefix);
+    }
+
     [Fact]
     public void Without_a_bucket_s3_is_simply_not_configured()
     {

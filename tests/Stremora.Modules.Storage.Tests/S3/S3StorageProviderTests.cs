@@ -68,6 +68,25 @@ public sealed class S3StorageProviderTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task With_a_public_address_presigned_urls_point_there_and_still_play()
+    {
+        // The service reaches S3 as 127.0.0.1 (in docker-compose: http://minio:9000); browsers reach it by another name.
+        var inside = new Uri(MotoServer.Instance.Endpoint);
+        var outside = $"http://localhost:{inside.Port}";
+        using var provider = Provider(o => o.PublicServiceUrl = outside);
+        var chain = _harness.Chain([provider], "s3");
+        var data = RandomNumberGenerator.GetBytes(10_000);
+
+        var result = Assert.IsType<StoreOutcome.Stored>(await chain.StoreAsync(Request(), new MemoryStream(data), CancellationToken.None));
+        var url = await chain.GetPlaybackUrlAsync(result.File, CancellationToken.None);
+
+        Assert.StartsWith(outside + "/", url, StringComparison.Ordinal);
+        var fetched = await FetchAsync(url);
+        Assert.Equal(HttpStatusCode.OK, fetched.Status);
+        Assert.Equal(data, fetched.Body);
+    }
+
+    [Fact]
     public async Task A_file_of_several_parts_is_a_multipart_upload_with_identical_bytes()
     {
         using var provider = Provider();
@@ -151,17 +170,61 @@ public sealed class S3StorageProviderTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task The_sweep_aborts_old_unfinished_uploads_under_the_prefix_only()
+    public async Task The_sweep_aborts_old_unfinished_uploads_under_the_prefix_whose_keys_are_ours_only()
     {
         using var provider = Provider();
         using var client = MotoServer.Instance.CreateClient();
         await client.InitiateMultipartUploadAsync(new InitiateMultipartUploadRequest { BucketName = _bucket.Name, Key = "stremora/videos/abandoned/video" });
+        await client.InitiateMultipartUploadAsync(new InitiateMultipartUploadRequest { BucketName = _bucket.Name, Key = "stremora/backups/nightly.tar" });
         await client.InitiateMultipartUploadAsync(new InitiateMultipartUploadRequest { BucketName = _bucket.Name, Key = "someone-else/file" });
+        var askedAbout = new List<string>();
 
         // moto reports a fixed Initiated time (2010), so only real S3 can show the age filter; here everything is old.
-        Assert.Equal(1, await provider.AbortAbandonedUploadsAsync(TimeSpan.Zero, CancellationToken.None));
-        Assert.Equal(0, await provider.AbortAbandonedUploadsAsync(TimeSpan.Zero, CancellationToken.None));
+        Assert.Equal(1, await provider.AbortAbandonedUploadsAsync(TimeSpan.Zero, Recognise(askedAbout, "videos/"), CancellationToken.None));
+        Assert.Equal(0, await provider.AbortAbandonedUploadsAsync(TimeSpan.Zero, Recognise(askedAbout, "videos/"), CancellationToken.None));
 
-        Assert.Equal(["someone-else/file"], await _bucket.MultipartUploadsAsync());
+        Assert.Equal(["someone-else/file", "stremora/backups/nightly.tar"], (await _bucket.MultipartUploadsAsync()).Order(StringComparer.Ordinal));
+        Assert.Contains("backups/nightly.tar", askedAbout);
     }
+
+    [Fact]
+    public async Task A_key_prefix_without_its_slash_is_still_a_folder_so_a_sibling_folder_is_neither_listed_nor_swept()
+    {
+        using var provider = Provider(o => o.KeyPrefix = "stremora");
+        var chain = _harness.Chain([provider], "s3");
+        using var client = MotoServer.Instance.CreateClient();
+        await client.PutObjectAsync(new PutObjectRequest { BucketName = _bucket.Name, Key = "stremora-backups/db.dump", InputStream = new MemoryStream(new byte[10]) });
+        await client.InitiateMultipartUploadAsync(new InitiateMultipartUploadRequest { BucketName = _bucket.Name, Key = "stremora-backups/videos/0123456789abcdef0123456789abcdef/video" });
+
+        var stored = Assert.IsType<StoreOutcome.Stored>(await chain.StoreAsync(Request(), new MemoryStream(new byte[100]), CancellationToken.None));
+        var listed = new List<string>();
+        await foreach (var file in provider.ListAsync(CancellationToken.None))
+        {
+            listed.Add(file.File.Locator);
+        }
+
+        Assert.StartsWith("stremora/videos/", stored.File.Locator, StringComparison.Ordinal);
+        Assert.Equal([stored.File.Locator], listed);
+        Assert.Equal(0, await provider.AbortAbandonedUploadsAsync(TimeSpan.Zero, _ => true, CancellationToken.None));
+        Assert.Equal(["stremora-backups/videos/0123456789abcdef0123456789abcdef/video"], await _bucket.MultipartUploadsAsync());
+    }
+
+    [Fact]
+    public async Task Without_a_key_prefix_the_sweep_refuses_to_run_and_says_which_setting_is_missing()
+    {
+        using var provider = Provider(o => o.KeyPrefix = "");
+        using var client = MotoServer.Instance.CreateClient();
+        await client.InitiateMultipartUploadAsync(new InitiateMultipartUploadRequest { BucketName = _bucket.Name, Key = "videos/0123456789abcdef0123456789abcdef/video" });
+
+        var refused = await Assert.ThrowsAsync<StorageProviderException>(() => provider.AbortAbandonedUploadsAsync(TimeSpan.Zero, _ => true, CancellationToken.None));
+
+        Assert.Contains("Storage:S3:KeyPrefix", refused.Message, StringComparison.Ordinal);
+        Assert.Equal(["videos/0123456789abcdef0123456789abcdef/video"], await _bucket.MultipartUploadsAsync());
+    }
+
+    private static Func<string, bool> Recognise(List<string> askedAbout, string ours) => key =>
+    {
+        askedAbout.Add(key);
+        return key.StartsWith(ours, StringComparison.Ordinal);
+    };
 }

@@ -56,5 +56,5 @@ internal sealed class HoldableVideoStorage(IVideoStorage inner, DeleteHold hold)
 
     public Task<string> GetPlaybackUrlAsync(StoredFile file, CancellationToken cancellationToken) => inner.GetPlaybackUrlAsync(file, cancellationToken);
 
-    public Task<int> AbortAbandonedUploadsAsync(TimeSpan olderThan, CancellationToken cancellationToken) => inner.AbortAbandonedUploadsAsync(olderThan, cancellationToken);
+    public Task<int> AbortAbandonedUploadsAsync(TimeSpan olderThan, Func<string, bool> isOurs, CancellationToken cancellationToken) => inner.AbortAbandonedUploadsAsync(olderThan, isOurs, cancellationToken);
 }

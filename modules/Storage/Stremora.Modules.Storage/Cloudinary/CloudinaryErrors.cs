@@ -23,14 +23,26 @@ internal static class CloudinaryErrors
         return new StorageProviderException(CloudinaryProvider.ProviderName, $"cloudinary answered {(int)status}: {message}", IsTransient(status))
         {
             RefusedTheFile = StorageProviderException.IsRefusalOfTheFile((int)status),
+            PublicMessage = InWords(status),
         };
     }
+
+    /// <summary>The answer as users see it: its meaning and status, none of Cloudinary's own text.</summary>
+    public static string InWords(HttpStatusCode status) => (int)status switch
+    {
+        401 or 403 => $"cloudinary refused the service's credentials ({(int)status})",
+        420 or 429 => $"cloudinary is limiting the request rate ({(int)status})",
+        408 or 499 => $"cloudinary timed out ({(int)status})",
+        >= 500 => $"cloudinary failed with a server error ({(int)status})",
+        var code when StorageProviderException.IsRefusalOfTheFile(code) => $"cloudinary refused the file ({code})",
+        var code => $"cloudinary refused the upload ({code})",
+    };
 
     public static StorageProviderException Unreadable(string what, Exception? inner = null) =>
         new(CloudinaryProvider.ProviderName, $"cloudinary answered with {what}", isTransient: true, inner);
 
     public static StorageProviderException Unreachable(Exception inner) =>
-        new(CloudinaryProvider.ProviderName, $"cloudinary could not be reached: {inner.Message}", isTransient: true, inner);
+        new(CloudinaryProvider.ProviderName, $"cloudinary could not be reached: {inner.Message}", isTransient: true, inner) { PublicMessage = "cloudinary could not be reached" };
 
     private static string? ErrorMessage(string body)
     {

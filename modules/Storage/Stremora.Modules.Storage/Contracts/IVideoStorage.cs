@@ -23,8 +23,9 @@ public interface IVideoStorage
     /// For the stuck-upload sweeper job: aborts provider-side uploads that were started more than
     /// <paramref name="olderThan"/> ago and never finished (S3 multipart uploads under this service's
     /// keys); a no-op for providers without such a thing. Returns how many were aborted. Idempotent.
+    /// Only uploads whose key <paramref name="isOurs"/> recognises (storage cannot tell a module's keys) are aborted.
     /// </summary>
-    Task<int> AbortAbandonedUploadsAsync(TimeSpan olderThan, CancellationToken cancellationToken);
+    Task<int> AbortAbandonedUploadsAsync(TimeSpan olderThan, Func<string, bool> isOurs, CancellationToken cancellationToken);
 }
 
 public enum StoredFileKind
@@ -111,6 +112,13 @@ public abstract record StoreOutcome(IReadOnlyList<StorageAttempt> Attempts)
     /// <summary>The request's <see cref="StoreFileRequest.Inspect"/> refused the file; nothing is left on any provider.</summary>
     public sealed record Refused(string Reason, IReadOnlyList<StorageAttempt> Attempts) : StoreOutcome(Attempts);
 
-    /// <summary>The source stream failed (the client went away, a malformed body): <paramref name="Cause"/> is its error, for the caller to answer.</summary>
+    /// <summary>
+    /// The source stream failed (the client went away, a malformed body): <paramref name="Cause"/> is its error, for the
+    /// caller to answer; or this server could not keep the upload's temporary copy (<see cref="StorageSpoolException"/>).
+    /// </summary>
     public sealed record Aborted(Exception Cause, IReadOnlyList<StorageAttempt> Attempts) : StoreOutcome(Attempts);
 }
+
+/// <summary>This server could not write the upload's temporary copy (disk full, folder gone): a storage failure, not the client's.</summary>
+public sealed class StorageSpoolException(Exception innerException)
+    : Exception("The server could not keep a temporary copy of the upload.", innerException);

@@ -40,6 +40,7 @@ internal sealed partial class FailoverChain
             outcome = AttemptOutcomes.Failed;
             error = e.Message;
             link.Stats.RecordFailure(e.Message);
+            // The inner exception carries the details (the provider's own text, the address) to the log only.
             LogAttemptFailed(e.InnerException ?? e, link.Name, request.Key, e.Message);
             if (!e.ProviderFault)
             {
@@ -196,13 +197,16 @@ internal sealed partial class FailoverChain
     /// <summary>Messages shown in the attempt list: provider exceptions are written to be safe; anything else only by its type.</summary>
     private static string Describe(Exception e) => e switch
     {
-        StorageProviderException p => p.Message,
+        StorageProviderException p => p.PublicMessage,
         OperationCanceledException => "cancelled",
         _ => $"unexpected {e.GetType().Name}",
     };
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Storage attempt on {Provider} for {Key} failed: {Reason}")]
     private partial void LogAttemptFailed(Exception exception, string provider, string key, string reason);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "The spool could not hold the upload of {Key}; it was refused")]
+    private partial void LogSpoolFailed(Exception exception, string key);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Every storage provider failed for {Key} ({AttemptCount} attempts)")]
     private partial void LogAllFailed(string key, int attemptCount);

@@ -73,7 +73,18 @@ internal sealed partial class FailoverChain : IVideoStorage
         ArgumentNullException.ThrowIfNull(content);
         var attempts = new List<StorageAttempt>();
         // MD5 costs the writer a second hash over every byte: only while an attempt still to come will compare one.
-        await using var spool = SpoolTee.Create(_options.EffectiveSpoolDirectory, computeMd5: WillCompareMd5(links, 0));
+        SpoolTee spoolTee;
+        try
+        {
+            spoolTee = SpoolTee.Create(_options.EffectiveSpoolDirectory, computeMd5: WillCompareMd5(links, 0));
+        }
+        catch (StorageSpoolException e)
+        {
+            LogSpoolFailed(e.InnerException!, request.Key);
+            return new StoreOutcome.Aborted(e, attempts);
+        }
+
+        await using var spool = spoolTee;
         using var upload = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
 
         // The writer starts at once and runs beside the attempts; its failure (client gone, too large) stops them.
@@ -139,6 +150,11 @@ internal sealed partial class FailoverChain : IVideoStorage
             if ((aborted || writer.IsFaulted) && await SourceFailureAsync(writer) is { } failure)
             {
                 // The writer's own error decides: too large, or the client's abort; the attempts were its casualties.
+                if (failure is StorageSpoolException)
+                {
+                    LogSpoolFailed(failure.InnerException!, request.Key);
+                }
+
                 return failure is FileTooLargeException tooLarge
                     ? new StoreOutcome.TooLarge(tooLarge.Kind, tooLarge.MaxBytes, attempts)
                     : new StoreOutcome.Aborted(failure, attempts);
@@ -203,12 +219,12 @@ internal sealed partial class FailoverChain : IVideoStorage
         return ProviderFor(file).GetPlaybackUrlAsync(file, cancellationToken);
     }
 
-    public async Task<int> AbortAbandonedUploadsAsync(TimeSpan olderThan, CancellationToken cancellationToken)
+    public async Task<int> AbortAbandonedUploadsAsync(TimeSpan olderThan, Func<string, bool> isOurs, CancellationToken cancellationToken)
     {
         var aborted = 0;
         foreach (var sweeper in _registered.Values.Where(p => p.IsConfigured).OfType<IAbandonedUploadSweeper>())
         {
-            aborted += await sweeper.AbortAbandonedUploadsAsync(olderThan, cancellationToken);
+            aborted += await sweeper.AbortAbandonedUploadsAsync(olderThan, isOurs, cancellationToken);
         }
 
         return aborted;

@@ -6,5 +6,6 @@ namespace Stremora.Modules.Storage.Failover;
 /// </summary>
 internal interface IAbandonedUploadSweeper
 {
-    Task<int> AbortAbandonedUploadsAsync(TimeSpan olderThan, CancellationToken cancellationToken);
+    /// <param name="isOurs">Whether a key (relative to the provider's own prefix) is one the service made; nothing else is touched.</param>
+    Task<int> AbortAbandonedUploadsAsync(TimeSpan olderThan, Func<string, bool> isOurs, CancellationToken cancellationToken);
 }

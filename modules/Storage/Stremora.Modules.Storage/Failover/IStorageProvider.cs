@@ -95,12 +95,15 @@ internal static class SpooledSourceExtensions
 /// <summary>
 /// A provider refused or failed to store/delete a file. <see cref="IsTransient"/> says whether trying
 /// again later may succeed (timeouts, 5xx, rate limits) or not (bad credentials, bad request).
-/// The message is shown to users in the attempt list: it must never contain a secret.
+/// The message goes to the log and must never contain a secret; <see cref="PublicMessage"/> is what users see.
 /// </summary>
 internal sealed class StorageProviderException(string provider, string message, bool isTransient, Exception? innerException = null)
     : Exception(message, innerException)
 {
     public string Provider { get; } = provider;
+
+    /// <summary>What the attempt list shows (responses, history): what failed, in words; no address, no provider text. The message by default.</summary>
+    public string PublicMessage { get; init; } = message;
 
     public bool IsTransient { get; } = isTransient;
 

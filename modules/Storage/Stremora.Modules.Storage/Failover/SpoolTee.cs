@@ -70,21 +70,29 @@ internal sealed class SpoolTee : ISpooledSource, IAsyncDisposable
     public event Action? Progressed;
 
     /// <param name="computeMd5">Also hash MD5 in the same pass: a provider in the chain reports one to compare (Cloudinary's etag).</param>
+    /// <exception cref="StorageSpoolException">The spool file cannot be created.</exception>
     public static SpoolTee Create(string directory, bool computeMd5 = false)
     {
-        Directory.CreateDirectory(directory);
         var path = System.IO.Path.Combine(directory, $"{Guid.CreateVersion7():N}.spool");
+        try
+        {
+            SpoolFolder.Create(directory);
 
-        // Unbuffered: every write goes straight to the OS, so readers see it as soon as _written says so.
-        // Synchronous handle: see PumpAsync.
-        var file = new FileStream(
-            path,
-            FileMode.CreateNew,
-            FileAccess.Write,
-            FileShare.ReadWrite | FileShare.Delete,
-            bufferSize: 0,
-            FileOptions.None);
-        return new SpoolTee(path, file, computeMd5);
+            // Unbuffered: every write goes straight to the OS, so readers see it as soon as _written says so.
+            // Synchronous handle: see PumpAsync. Readable by the service alone: it is someone's upload.
+            var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.ReadWrite | FileShare.Delete, BufferSize = 0 };
+            if (!OperatingSystem.IsWindows())
+            {
+                options.UnixCreateMode = SpoolFolder.FilePermissions;
+            }
+
+            var file = new FileStream(path, options);
+            return new SpoolTee(path, file, computeMd5);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new StorageSpoolException(e);
+        }
     }
 
     /// <summary>
@@ -117,7 +125,7 @@ internal sealed class SpoolTee : ISpooledSource, IAsyncDisposable
 
                 // A synchronous write into the page cache: on Linux "async" file I/O is the same pwrite run on
                 // another pool thread, and that hop per 64 KiB cost the API ~12 % more CPU per upload (perf stat).
-                _file.Write(buffer, 0, read);
+                Spool(buffer, read);
                 hash.AppendData(buffer, 0, read);
                 if (_md5Wanted)
                 {
@@ -140,6 +148,19 @@ internal sealed class SpoolTee : ISpooledSource, IAsyncDisposable
         finally
         {
             ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>A write that fails is this server's failure (disk full), not the source's: told apart from the client's errors.</summary>
+    private void Spool(byte[] buffer, int count)
+    {
+        try
+        {
+            _file.Write(buffer, 0, count);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new StorageSpoolException(e);
         }
     }
 

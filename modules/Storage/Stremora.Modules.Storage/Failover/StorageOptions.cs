@@ -109,6 +109,11 @@ internal sealed class StorageOptionsValidator : IValidateOptions<StorageOptions>
             failures.Add("Storage:CircuitBreaker:BreakDurationSeconds must be at least 0.5.");
         }
 
+        if (SpoolFolder.Refusal(options.EffectiveSpoolDirectory) is { } refusal)
+        {
+            failures.Add(refusal);
+        }
+
         foreach (var (provider, settings) in options.Providers)
         {
             if (settings.TimeoutSeconds <= 0)

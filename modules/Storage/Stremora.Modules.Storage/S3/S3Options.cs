@@ -26,13 +26,27 @@ internal sealed class S3Options
 
     public string? ServiceUrl { get; set; }
 
+    /// <summary>
+    /// <c>Storage:S3:PublicServiceUrl</c>: the same store as browsers reach it, when that is not <see cref="ServiceUrl"/>
+    /// (docker-compose: the service talks to <c>http://minio:9000</c>, a browser to <c>http://127.0.0.1:9000</c>).
+    /// Only presigned URLs use it; a signature covers the host, so the URL is signed for this address.
+    /// </summary>
+    public string? PublicServiceUrl { get; set; }
+
     public long PartSizeBytes { get; set; } = 16L * 1024 * 1024;
 
     public int ConcurrentParts { get; set; } = 4;
 
     public double UrlExpiryMinutes { get; set; } = 60;
 
-    public string KeyPrefix { get; set; } = "stremora/";
+    /// <summary>Always a folder: <c>stremora</c> becomes <c>stremora/</c>, so <c>stremora-backups/</c> beside it is never listed or swept.</summary>
+    public string KeyPrefix
+    {
+        get => _keyPrefix;
+        set => _keyPrefix = string.IsNullOrWhiteSpace(value) ? "" : value.Trim().TrimEnd('/') + "/";
+    }
+
+    private string _keyPrefix = "stremora/";
 
     public bool IsConfigured => !string.IsNullOrWhiteSpace(BucketName);
 
@@ -73,6 +87,12 @@ internal sealed class S3OptionsValidator : IValidateOptions<S3Options>
             && (!Uri.TryCreate(options.ServiceUrl, UriKind.Absolute, out var endpoint) || (endpoint.Scheme != Uri.UriSchemeHttp && endpoint.Scheme != Uri.UriSchemeHttps)))
         {
             failures.Add("AWS_ENDPOINT_URL_S3 must be an absolute http:// or https:// URL.");
+        }
+
+        if (!string.IsNullOrEmpty(options.PublicServiceUrl)
+            && (!Uri.TryCreate(options.PublicServiceUrl, UriKind.Absolute, out var publicEndpoint) || (publicEndpoint.Scheme != Uri.UriSchemeHttp && publicEndpoint.Scheme != Uri.UriSchemeHttps)))
+        {
+            failures.Add("Storage:S3:PublicServiceUrl must be an absolute http:// or https:// URL.");
         }
 
         if (string.IsNullOrEmpty(options.AccessKeyId) != string.IsNullOrEmpty(options.SecretAccessKey))

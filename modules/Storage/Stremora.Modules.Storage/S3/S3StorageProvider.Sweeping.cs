@@ -10,8 +10,15 @@ namespace Stremora.Modules.Storage.S3;
 /// <summary>The abandoned-upload sweep: multipart uploads under the service's key prefix that a crash left unfinished.</summary>
 internal sealed partial class S3StorageProvider : IAbandonedUploadSweeper
 {
-    public async Task<int> AbortAbandonedUploadsAsync(TimeSpan olderThan, CancellationToken cancellationToken)
+    public async Task<int> AbortAbandonedUploadsAsync(TimeSpan olderThan, Func<string, bool> isOurs, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(isOurs);
+        if (string.IsNullOrEmpty(_options.KeyPrefix))
+        {
+            // Every multipart upload in the bucket would be a candidate, the bucket's other users' included.
+            throw new StorageProviderException(Provider, "s3 has no key prefix (Storage:S3:KeyPrefix): the abandoned-upload sweep will not abort uploads it cannot tell from others'.", isTransient: false);
+        }
+
         var cutoff = DateTime.UtcNow - olderThan;
         var aborted = 0;
         string? keyMarker = null;
@@ -23,7 +30,7 @@ internal sealed partial class S3StorageProvider : IAbandonedUploadSweeper
                 var page = await Client.ListMultipartUploadsAsync(
                     new ListMultipartUploadsRequest { BucketName = Bucket, Prefix = _options.KeyPrefix, KeyMarker = keyMarker, UploadIdMarker = uploadIdMarker },
                     cancellationToken);
-                foreach (var stale in (page.MultipartUploads ?? []).Where(u => u.Initiated is { } at && at.ToUniversalTime() < cutoff))
+                foreach (var stale in (page.MultipartUploads ?? []).Where(u => u.Initiated is { } at && at.ToUniversalTime() < cutoff && isOurs(u.Key[_options.KeyPrefix.Length..])))
                 {
                     try
                     {

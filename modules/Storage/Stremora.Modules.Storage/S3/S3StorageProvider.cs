@@ -26,6 +26,9 @@ internal sealed partial class S3StorageProvider : IStorageProvider, IDisposable
 
     private readonly S3Options _options;
     private readonly AmazonS3Client? _client;
+
+    // Signs playback URLs for the address browsers use (Storage:S3:PublicServiceUrl); the same client without one.
+    private readonly AmazonS3Client? _presigner;
     private readonly ILogger<S3StorageProvider> _logger;
     private readonly TimeProvider _time;
 
@@ -44,7 +47,8 @@ internal sealed partial class S3StorageProvider : IStorageProvider, IDisposable
         _playbackUrls = new MemoryCache(new MemoryCacheOptions { SizeLimit = 50_000, Clock = new TimeProviderClock(time) });
         if (_options.IsConfigured)
         {
-            _client = CreateClient(_options);
+            _client = CreateClient(_options, _options.ServiceUrl);
+            _presigner = string.IsNullOrEmpty(_options.PublicServiceUrl) ? _client : CreateClient(_options, _options.PublicServiceUrl);
         }
     }
 
@@ -187,26 +191,31 @@ internal sealed partial class S3StorageProvider : IStorageProvider, IDisposable
             Expires = _time.GetUtcNow().UtcDateTime + lifetime,
 
             // The SDK presigns https unless told otherwise; a plain-http endpoint (moto, MinIO) needs http URLs.
-            Protocol = IsHttpEndpoint(_options) ? Protocol.HTTP : Protocol.HTTPS,
+            Protocol = IsHttpEndpoint(string.IsNullOrEmpty(_options.PublicServiceUrl) ? _options.ServiceUrl : _options.PublicServiceUrl) ? Protocol.HTTP : Protocol.HTTPS,
         };
-        var url = await Client.GetPreSignedURLAsync(request);
+        var url = await (_presigner ?? Client).GetPreSignedURLAsync(request);
         _playbackUrls.Set(file.Locator, url, new MemoryCacheEntryOptions { AbsoluteExpirationRelativeToNow = lifetime / 2, Size = 1 });
         return url;
     }
 
     public void Dispose()
     {
+        if (!ReferenceEquals(_presigner, _client))
+        {
+            _presigner?.Dispose();
+        }
+
         _client?.Dispose();
         _playbackUrls.Dispose();
     }
 
-    private static AmazonS3Client CreateClient(S3Options options)
+    private static AmazonS3Client CreateClient(S3Options options, string? serviceUrl)
     {
         var config = new AmazonS3Config();
-        if (!string.IsNullOrEmpty(options.ServiceUrl))
+        if (!string.IsNullOrEmpty(serviceUrl))
         {
             // A custom endpoint (MinIO, moto, another S3-compatible store) means path-style addressing.
-            config.ServiceURL = options.ServiceUrl;
+            config.ServiceURL = serviceUrl;
             config.AuthenticationRegion = string.IsNullOrWhiteSpace(options.Region) ? "us-east-1" : options.Region;
             config.ForcePathStyle = true;
         }
@@ -220,8 +229,8 @@ internal sealed partial class S3StorageProvider : IStorageProvider, IDisposable
             : new AmazonS3Client(new BasicAWSCredentials(options.AccessKeyId, options.SecretAccessKey), config);
     }
 
-    private static bool IsHttpEndpoint(S3Options options) =>
-        options.ServiceUrl is { } url && url.StartsWith("http://", StringComparison.OrdinalIgnoreCase);
+    private static bool IsHttpEndpoint(string? serviceUrl) =>
+        serviceUrl is { } url && url.StartsWith("http://", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>
     /// S3's status and error code only: messages can name hosts and buckets, and the result is shown in attempt lists.

@@ -12,7 +12,13 @@ namespace Stremora.Modules.Videos.AbandonedUploads;
 /// let storage abort provider-side uploads that never finished. Resumable uploads are not swept here: they live
 /// until they expire (their own sweep).
 /// </summary>
-internal sealed partial class AbandonedUploadSweepJob(IDocumentStore store, IVideoStorage storage, TimeProvider clock, IOptions<AbandonedUploadOptions> options, ILogger<AbandonedUploadSweepJob> logger)
+internal sealed partial class AbandonedUploadSweepJob(
+    IDocumentStore store,
+    IVideoStorage storage,
+    IEnumerable<IStoredFileClaims> otherClaims,
+    TimeProvider clock,
+    IOptions<AbandonedUploadOptions> options,
+    ILogger<AbandonedUploadSweepJob> logger)
 {
     public const string RecurringJobId = "videos-sweep-abandoned-uploads";
     private const int BatchSize = 100;
@@ -50,7 +56,7 @@ internal sealed partial class AbandonedUploadSweepJob(IDocumentStore store, IVid
         }
 
         // A crash mid-upload can leave a provider-side upload that never became a file (S3 multipart): abort those too.
-        await storage.AbortAbandonedUploadsAsync(threshold, cancellationToken);
+        await storage.AbortAbandonedUploadsAsync(threshold, key => StorageKey.IsServiceKey(key, otherClaims), cancellationToken);
         return swept;
     }
 

@@ -10,7 +10,8 @@ using Stremora.Modules.Videos.StorageMaintenance;
 namespace Stremora.Modules.Videos.Reconcile;
 
 /// <summary>
-/// Compares what each provider holds under the service's prefix with the catalog. A file no live video
+/// Compares what each provider holds under the service's prefix with the catalog. Only files whose keys the service
+/// made are judged (anything else under the prefix or the local root is someone else's). A file no live video
 /// claims (and no pending removal covers), and no other module claims through <see cref="IStoredFileClaims"/>, is an orphan: deleted once older than the grace period. A file
 /// a ready video plays from that the provider no longer holds is marked (<see cref="VideoFileMissing"/>)
 /// and reported; once it is there again, the mark is cleared (<see cref="VideoFileFound"/>). A provider
@@ -139,7 +140,7 @@ internal sealed partial class StorageReconcileJob(
             videos = (await query.LoadManyAsync<VideoDetails>(cancellationToken, ids)).ToDictionary(v => v.Id);
         }
 
-        foreach (var stored in batch)
+        foreach (var stored in batch.Where(s => StorageKey.IsServiceKey(s.File.Locator, otherClaims)))
         {
             var video = StorageKey.VideoIdIn(stored.File.Locator) is { } id ? videos.GetValueOrDefault(id) : null;
             if ((video is not null && (PlaysFrom(video, tally.Provider, stored.File.Locator)

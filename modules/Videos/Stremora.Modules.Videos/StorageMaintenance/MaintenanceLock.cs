@@ -5,7 +5,8 @@ namespace Stremora.Modules.Videos.StorageMaintenance;
 /// <summary>
 /// Return-to-primary and reconciliation never run at the same time, on any instance: a copy in flight
 /// is an unclaimed file on the primary, which reconciliation would otherwise take for an orphan.
-/// An <see cref="AdvisoryLock"/> held for the whole job.
+/// A session advisory lock (<see cref="AdvisoryLock"/>) held for the whole job: it cannot expire
+/// under a long copy, only its holder releases it, and a holder that dies releases it with its session.
 /// </summary>
 internal static class MaintenanceLock
 {

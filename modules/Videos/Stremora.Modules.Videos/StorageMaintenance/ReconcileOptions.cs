@@ -16,4 +16,12 @@ internal sealed class ReconcileOptions
     /// store their file a moment before the catalog records it.
     /// </summary>
     public int OrphanGraceMinutes { get; set; } = 24 * 60;
+
+    /// <summary>
+    /// Below this an upload or move still writing could lose its file. Only hosts in the <c>Testing</c> environment
+    /// (the test kit's) may go under it, so tests need not wait an hour for an orphan.
+    /// </summary>
+    public const int MinimumOrphanGraceMinutes = 60;
+
+    public const string TestingEnvironment = "Testing";
 }

@@ -3,6 +3,7 @@ using System.Text;
 using Marten;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Npgsql;
 using Stremora.Modules.Storage.Contracts;
 
 namespace Stremora.Modules.Videos.UploadVideo;
@@ -40,12 +41,15 @@ internal static class UploadIdempotency
 
     /// <summary>
     /// A key already used by this user: a ready video means "replay" (same content: the same video back;
-    /// different content: 409); an upload still running is a 409; a failed or deleted one frees the key.
+    /// different content: 409); an upload still running is a 409; a failed or deleted one frees the key, and so does
+    /// one whose process died (recorded failed here, as the sweep would, hours earlier).
     /// </summary>
     /// <returns>The answer for a replay or a conflict; null when this upload goes ahead.</returns>
     public static async Task<Results<Created<VideoResponse>, ProblemHttpResult>?> CheckAsync(
         IDocumentStore store,
+        NpgsqlDataSource database,
         IVideoStorage storage,
+        TimeProvider clock,
         UploadStream upload,
         UploadForm form,
         HttpResponse response,
@@ -58,10 +62,11 @@ internal static class UploadIdempotency
         await using var session = store.QuerySession();
         var claim = await session.LoadAsync<UploadIdempotencyKey>(upload.IdempotencyKeyHash!, ct);
         var previous = claim is null ? null : await session.LoadAsync<VideoDetails>(claim.VideoId, ct);
-        upload.KeyAlreadyClaimed = claim is not null;
+        upload.PreviousKeyHolder = claim?.VideoId;
         switch (previous?.Status)
         {
-            case VideoStatus.Uploading:
+            case VideoStatus.Uploading when await UploadLiveness.IsAliveAsync(database, previous.Id, ct)
+                || !await store.TryAppendAsync(previous.Id, previous.Version, Decide.Died(previous, clock.GetUtcNow()), ct):
                 return UploadProblems.Problem(StatusCodes.Status409Conflict, "Upload in progress", $"An upload with this {Header} is still in progress; retry when it has finished.");
             case VideoStatus.Ready:
                 var (videoSha, thumbnailSha) = await form.HashFilesAsync(ct);

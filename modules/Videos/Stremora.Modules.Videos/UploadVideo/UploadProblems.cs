@@ -59,6 +59,10 @@ internal static class UploadProblems
             BadHttpRequestException { StatusCode: StatusCodes.Status408RequestTimeout } => Answer(
                 "the request body arrived too slowly",
                 Problem(StatusCodes.Status408RequestTimeout, "Upload too slow", $"The request body arrived slower than {limits.MinBodyBytesPerSecond} bytes per second; the upload was abandoned.")),
+            // The server's own disk failed: in words, with no path (the log has it).
+            StorageSpoolException => Answer(
+                "this server could not keep a temporary copy of the upload",
+                Problem(StatusCodes.Status503ServiceUnavailable, "Storage failed", "The server could not store the upload; nothing was kept. Try again later.")),
             // The whole body arrived but the multipart reader ran out of it: no closing boundary, or the wrong one.
             IOException when bodyEnded && !ct.IsCancellationRequested => Answer(
                 "the multipart body is truncated",

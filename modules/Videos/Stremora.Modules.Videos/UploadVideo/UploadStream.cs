@@ -1,5 +1,6 @@
 using Marten;
 using JasperFx;
+using Npgsql;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Stremora.Modules.Storage.Contracts;
@@ -13,17 +14,19 @@ namespace Stremora.Modules.Videos.UploadVideo;
 /// </summary>
 internal sealed partial class UploadStream(
     IDocumentStore store,
+    NpgsqlDataSource database,
     IVideoStorage storage,
     TimeProvider clock,
     ILogger logger,
     string ownerId,
     string? idempotencyKeyHash,
-    long? declaredBytes)
+    long? declaredBytes) : IAsyncDisposable
 {
     private static readonly TimeSpan CleanupBudget = TimeSpan.FromSeconds(30);
     private readonly List<StoredFile> _stored = [];
     private long _version;
     private bool _completed;
+    private IAsyncDisposable? _alive;
 
     public Guid VideoId { get; } = Guid.CreateVersion7();
 
@@ -31,8 +34,8 @@ internal sealed partial class UploadStream(
 
     public UploadVideoRequest Form { get; } = new();
 
-    /// <summary>Set by the idempotency check: a failed or deleted upload held the key, so the claim replaces it.</summary>
-    public bool KeyAlreadyClaimed { get; set; }
+    /// <summary>Set by the idempotency check: the failed or deleted upload that held the key, whose claim this one replaces.</summary>
+    public Guid? PreviousKeyHolder { get; set; }
 
     public bool Started { get; private set; }
 
@@ -60,16 +63,12 @@ internal sealed partial class UploadStream(
         session.Events.StartStream<VideoDetails>(VideoId, started);
         if (IdempotencyKeyHash is { } keyHash)
         {
-            var claim = new UploadIdempotencyKey(keyHash, VideoId);
-            if (KeyAlreadyClaimed)
-            {
-                // The previous holder failed or was deleted: the key is free again.
-                session.Store(claim);
-            }
-            else
-            {
-                session.Insert(claim);
-            }
+            // Held before the claim is visible, so whoever sees the claim can tell whether this upload still runs.
+            _alive = await UploadLiveness.HoldAsync(database, VideoId, ct);
+            // Compare-and-set: take the key from the holder the check saw, and only from it. Of two retries that both saw
+            // it, the second deletes nothing (the row is the first's now) and its insert collides: 409, nothing stored.
+            UploadIdempotencyKey.Release(session, keyHash, PreviousKeyHolder);
+            session.Insert(new UploadIdempotencyKey(keyHash, VideoId));
         }
 
         try
@@ -159,6 +158,16 @@ internal sealed partial class UploadStream(
         {
             // The stream stays "uploading": the abandoned-upload sweep marks it failed and cleans up later.
             LogAbandonNotRecorded(logger, e, VideoId);
+        }
+    }
+
+    /// <summary>The upload is over (ready, failed or never started): its key's retries no longer need to wait for it.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (_alive is not null)
+        {
+            await _alive.DisposeAsync();
+            _alive = null;
         }
     }
 

@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Npgsql;
 using Stremora.Modules.Storage.Contracts;
 using Stremora.Modules.Videos.Media;
 using Stremora.SharedKernel;
@@ -21,6 +22,7 @@ internal sealed class UploadVideoEndpoint(
     IVideoStorage storage,
     MediaAnalysis media,
     IDocumentStore store,
+    NpgsqlDataSource database,
     IOptions<UploadOptions> options,
     TimeProvider clock,
     ILogger<UploadVideoEndpoint> logger)
@@ -69,11 +71,11 @@ internal sealed class UploadVideoEndpoint(
             return invalidKey!;
         }
 
-        var upload = new UploadStream(store, storage, clock, logger, ownerId, keyHash, request.ContentLength);
+        await using var upload = new UploadStream(store, database, storage, clock, logger, ownerId, keyHash, request.ContentLength);
         using var files = new UploadFiles(storage, form, media);
         try
         {
-            if (keyHash is not null && await UploadIdempotency.CheckAsync(store, storage, upload, form, HttpContext.Response, ct) is { } replay)
+            if (keyHash is not null && await UploadIdempotency.CheckAsync(store, database, storage, clock, upload, form, HttpContext.Response, ct) is { } replay)
             {
                 return replay;
             }

@@ -1,0 +1,57 @@
+using System.Runtime.InteropServices;
+
+namespace Stremora.Modules.Storage.Failover;
+
+/// <summary>
+/// The spool holds every upload in flight, so it is the service's alone: created <c>0700</c> (its files <c>0600</c>),
+/// and a folder someone else owns (a shared <c>/tmp</c> name another user took first) is refused at start-up.
+/// </summary>
+internal static partial class SpoolFolder
+{
+    public const UnixFileMode FolderPermissions = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
+
+    public const UnixFileMode FilePermissions = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+
+    private const int AtCurrentDirectory = -100;
+    private const uint StatxUid = 0x8;
+
+    // struct statx has one layout on every Linux architecture: stx_uid is the u32 at offset 20.
+    private const int StatxUidOffset = 20;
+
+    public static void Create(string directory)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            Directory.CreateDirectory(directory);
+            return;
+        }
+
+        Directory.CreateDirectory(directory, FolderPermissions);
+    }
+
+    /// <returns>Why the folder cannot be the spool, or null when it is missing (it will be created) or the service's own.</returns>
+    public static string? Refusal(string directory)
+    {
+        if (!OperatingSystem.IsLinux() || !Directory.Exists(directory))
+        {
+            return null;
+        }
+
+        var buffer = new byte[256];
+        if (Statx(AtCurrentDirectory, directory, 0, StatxUid, buffer) != 0)
+        {
+            return "Storage:SpoolDirectory cannot be inspected; give the service a folder of its own.";
+        }
+
+        var owner = BitConverter.ToUInt32(buffer, StatxUidOffset);
+        return owner == GetEffectiveUserId()
+            ? null
+            : "Storage:SpoolDirectory is owned by another user; give the service a folder of its own (it holds every upload in flight).";
+    }
+
+    [LibraryImport("libc", EntryPoint = "statx", StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int Statx(int directoryFd, string path, int flags, uint mask, [Out] byte[] buffer);
+
+    [LibraryImport("libc", EntryPoint = "geteuid")]
+    private static partial uint GetEffectiveUserId();
+}
