@@ -35,7 +35,7 @@ public sealed class ReplaceThumbnailFailoverTests : IClassFixture<ThumbnailFailo
         HttpResponseMessage response;
         try
         {
-            response = await owner.ReplaceThumbnailAsync(id, image, ifMatch: "\"4\"");
+            response = await owner.ReplaceThumbnailAsync(id, image, ifMatch: "\"5\"");
         }
         finally
         {
@@ -46,7 +46,7 @@ public sealed class ReplaceThumbnailFailoverTests : IClassFixture<ThumbnailFailo
         {
             var body = await response.Content.ReadAsStringAsync();
             Assert.True(response.StatusCode == HttpStatusCode.OK, body);
-            Assert.Equal("\"6\"", response.Headers.ETag?.Tag);
+            Assert.Equal("\"7\"", response.Headers.ETag?.Tag);
             var replaced = JsonDocument.Parse(body).RootElement;
             Assert.Equal("s3", replaced.Provider("thumbnail"));
             Assert.Equal(Samples.Sha256(image), replaced.GetProperty("thumbnail").GetProperty("sha256").GetString());
@@ -99,7 +99,7 @@ public sealed class ReplaceThumbnailFailoverTests : IClassFixture<ThumbnailFailo
 
         using var anyone = _chain.Api.CreateClient();
         using var got = await anyone.GetAsync(new Uri($"/api/videos/{id}", UriKind.Relative));
-        Assert.Equal("\"4\"", got.Headers.ETag?.Tag);
+        Assert.Equal("\"5\"", got.Headers.ETag?.Tag);
         var thumbnail = JsonDocument.Parse(await got.Content.ReadAsStringAsync()).RootElement.GetProperty("thumbnail");
         Assert.Equal(video.GetProperty("thumbnail").GetProperty("locator").GetString(), thumbnail.GetProperty("locator").GetString());
         Assert.Equal(Samples.Jpeg(), await ThumbnailFailoverApi.DownloadAsync(thumbnail));
@@ -113,7 +113,7 @@ public sealed class ReplaceThumbnailFailoverTests : IClassFixture<ThumbnailFailo
         using var owner = _chain.Api.ClientFor("thumb-race-owner");
         var id = (await owner.UploadWithThumbnailAsync("Raced poster")).Id();
 
-        var responses = await Task.WhenAll(Enumerable.Range(0, 4).Select(i => owner.ReplaceThumbnailAsync(id, Samples.Jpeg(2000 + i, seed: (byte)(30 + i)), ifMatch: "\"4\"")));
+        var responses = await Task.WhenAll(Enumerable.Range(0, 4).Select(i => owner.ReplaceThumbnailAsync(id, Samples.Jpeg(2000 + i, seed: (byte)(30 + i)), ifMatch: "\"5\"")));
 
         try
         {

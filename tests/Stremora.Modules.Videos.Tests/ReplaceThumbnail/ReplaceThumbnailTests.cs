@@ -33,7 +33,7 @@ public sealed class ReplaceThumbnailTests(VideosApiFactory api)
         await Eventually.UntilAsync(() => !api.StoredFiles().Any(f => f.Contains(firstFile.GetProperty("locator").GetString()!, StringComparison.Ordinal)), "the first replacement's file is removed");
         var (_, history) = await owner.SendAsync(HttpMethod.Get, $"/api/videos/{id}/history");
         Assert.Equal(
-            ["VideoUploadStarted", "VideoFileStored", "VideoReady", "VideoThumbnailReplaced", "VideoThumbnailReplaced", "StoredFileCleanupScheduled"],
+            ["VideoUploadStarted", "VideoFileStored", "VideoAnalyzed", "VideoReady", "VideoThumbnailReplaced", "VideoThumbnailReplaced", "StoredFileCleanupScheduled"],
             JsonDocument.Parse(history).RootElement.EnumerateArray().Select(e => e.GetProperty("type").GetString()).Where(t => t != "StoredFileCleanedUp"));
     }
 
@@ -91,7 +91,7 @@ public sealed class ReplaceThumbnailTests(VideosApiFactory api)
         using var edited = await owner.EditAsync(video.Id(), new { title = "Edited" });
         var filesBefore = api.StoredFiles();
 
-        using var stale = await owner.ReplaceThumbnailAsync(video.Id(), Samples.Jpeg(1400), ifMatch: "\"4\"");
+        using var stale = await owner.ReplaceThumbnailAsync(video.Id(), Samples.Jpeg(1400), ifMatch: "\"5\"");
 
         await stale.AssertProblemAsync(HttpStatusCode.PreconditionFailed);
         Assert.Equal(edited.Headers.ETag?.Tag, stale.Headers.ETag?.Tag);
