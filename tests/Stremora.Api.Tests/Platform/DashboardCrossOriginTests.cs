@@ -35,7 +35,10 @@ public sealed class DashboardCrossOriginTests(StremoraApiFactory api) : IClassFi
 
         using var response = await RemoveRecurringJobAsync(job, "Origin", "http://localhost");
 
-        Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
+        // Anything else than 204 names what the host logged: Hangfire's own failure, not our origin check, shows there.
+        Assert.True(
+            response.StatusCode == HttpStatusCode.NoContent,
+            $"{(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}\n{string.Join("\n", api.Errors.Lines)}");
         Assert.DoesNotContain(job, RecurringJobIds());
     }
 

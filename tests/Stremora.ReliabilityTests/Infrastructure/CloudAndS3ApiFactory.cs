@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Logging;
 using Stremora.TestKit.FakeCloudinary;
 using Stremora.TestKit.Faults;
+using Stremora.TestKit.Host;
 using Stremora.TestKit.S3;
 
 namespace Stremora.ReliabilityTests.Infrastructure;

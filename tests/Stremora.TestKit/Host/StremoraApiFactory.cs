@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Stremora.TestKit.Postgres;
 using Xunit;
 
@@ -35,6 +36,9 @@ public class StremoraApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
 
     /// <summary>Where resumable uploads stage their bytes until they are complete.</summary>
     public string StagingDirectory => Path.Combine(WorkDirectory, "uploads");
+
+    /// <summary>The host's errors (and worse) as it logged them: what a test prints when it got a 500 it did not expect.</summary>
+    public CapturedLogs Errors { get; } = new(LogLevel.Error);
 
     /// <summary>Set by <see cref="StartKestrel"/>: where the real server listens.</summary>
     public Uri ServerAddress { get; private set; } = null!;
@@ -117,6 +121,7 @@ public class StremoraApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.UseEnvironment("Testing");
+        builder.ConfigureLogging(logging => logging.AddProvider(Errors));
         var settings = new Dictionary<string, string?>(StringComparer.Ordinal)
         {
             ["ConnectionStrings:Postgres"] = ConnectionString,
