@@ -36,7 +36,7 @@ public sealed class ResumableUploadPageTests(GatedBrowserHost host) : IClassFixt
         // The second chunk is taken (the server holds 16 MiB) but its answer waits: the page pauses mid-upload.
         var hold = host.Gate.HoldAnswerTo(ChunkBytes);
         await StartUploadAsync(page, path, "Paused and resumed");
-        await hold.Held.WaitAsync(Deadline);
+        await HeldAsync(hold);
 
         await page.GetByRole(AriaRole.Button, new() { Name = "Pause" }).ClickAsync();
         await hold.Abandoned.WaitAsync(Deadline);
@@ -73,7 +73,7 @@ public sealed class ResumableUploadPageTests(GatedBrowserHost host) : IClassFixt
         // The first chunk is taken (the server holds 8 MiB) and the page is reloaded before it hears so.
         var hold = host.Gate.HoldAnswerTo(0);
         await StartUploadAsync(page, path, "Reloaded mid-way");
-        await hold.Held.WaitAsync(Deadline);
+        await HeldAsync(hold);
         await page.ReloadAsync();
         await hold.Abandoned.WaitAsync(Deadline);
         hold.Open();
@@ -95,6 +95,20 @@ public sealed class ResumableUploadPageTests(GatedBrowserHost host) : IClassFixt
         Assert.Equal(offset, second.First(r => r.Method == "PATCH").Offset);
         Assert.All(second, r => Assert.EndsWith(id, r.Path, StringComparison.Ordinal));
         await ExpectNoResumeFingerprintAsync(page);
+    }
+
+    /// <summary>Waits until the page's PATCH at the hold's offset was taken: a page that does not upload through tus never gets there.</summary>
+    private async Task HeldAsync(HeldAnswer hold)
+    {
+        try
+        {
+            await hold.Held.WaitAsync(Deadline);
+        }
+        catch (TimeoutException)
+        {
+            Assert.Fail($"The page sent no PATCH at offset {hold.Offset} to /api/uploads within {Deadline.TotalSeconds} s; the tus requests seen: "
+                        + string.Join(", ", host.Gate.Requests.Select(r => $"{r.Method} {r.Path} {r.Offset}")));
+        }
     }
 
     private (byte[] Bytes, string Path) WriteVideo(string name, byte seed)
