@@ -10,7 +10,7 @@ namespace Stremora.BrowserTests;
 
 /// <summary>
 /// The upload page sends a video through tus (<c>/api/uploads</c>, 8 MiB per PATCH): Pause and Resume, and a reload
-/// mid-upload that goes on from the offset the server holds. What is checked is the server's side: its HEAD offset
+/// mid-upload, and a dropped connection, each going on from the offset the server holds. What is checked is the server's side: its HEAD offset
 /// and the requests it saw (a page that went back to the multipart route would send no PATCH at all).
 /// </summary>
 public sealed class ResumableUploadPageTests(GatedBrowserHost host) : IClassFixture<GatedBrowserHost>, IDisposable
@@ -94,6 +94,31 @@ public sealed class ResumableUploadPageTests(GatedBrowserHost host) : IClassFixt
         Assert.Equal("HEAD", second[0].Method);
         Assert.Equal(offset, second.First(r => r.Method == "PATCH").Offset);
         Assert.All(second, r => Assert.EndsWith(id, r.Path, StringComparison.Ordinal));
+        await ExpectNoResumeFingerprintAsync(page);
+    }
+
+    [Fact]
+    public async Task A_dropped_connection_mid_upload_is_resumed_by_the_page_from_the_servers_offset()
+    {
+        var (bytes, path) = WriteVideo("dropped.mp4", seed: 7);
+        var page = await OpenPageAsync("fran");
+        var start = host.Gate.Requests.Count;
+        // The second chunk is taken (the server holds 16 MiB), then the connection is cut before its answer.
+        host.Gate.DropAnswerTo(ChunkBytes);
+        await StartUploadAsync(page, path, "Connection dropped");
+        await Eventually.UntilAsync(() => host.Gate.Requests.Skip(start).Any(r => r.Method == "PATCH"), "the page sends its first chunk");
+        var id = UploadId(start);
+        await ExpectStoredAsync(page, id, bytes, "fran");
+
+        // No click: the page asked the server where it stood (HEAD) and went on from 16 MiB. Chromium may resend the
+        // cut-off PATCH by itself first (the connection was a reused one): the server refuses it with 409 and keeps its bytes.
+        var requests = host.Gate.Requests.Skip(start).ToList();
+        var patches = requests.Where(r => r.Method == "PATCH").ToList();
+        Assert.Equal([0L, ChunkBytes, 2L * ChunkBytes], patches.Where(r => r.Status == 204).Select(r => r.Offset!.Value));
+        Assert.All(patches.Where(r => r.Status != 204), r => Assert.Equal((ChunkBytes, 409), (r.Offset!.Value, r.Status)));
+        var last = requests.FindIndex(r => r.Method == "PATCH" && r.Offset == 2L * ChunkBytes);
+        Assert.Equal("HEAD", requests[last - 1].Method);
+        Assert.Single(host.Gate.Requests.Skip(start), r => r.Method == "POST");
         await ExpectNoResumeFingerprintAsync(page);
     }
 

@@ -7,8 +7,12 @@ using Stremora.TestKit.Host;
 
 namespace Stremora.BrowserTests;
 
-/// <summary>One request to <c>/api/uploads</c> as the server saw it: its method, path and, for a PATCH, the Upload-Offset it started at.</summary>
-internal sealed record TusRequest(string Method, string Path, long? Offset);
+/// <summary>One request to <c>/api/uploads</c> as the server saw it: its method, path, for a PATCH the Upload-Offset it started at, and its answer.</summary>
+internal sealed record TusRequest(string Method, string Path, long? Offset)
+{
+    /// <summary>The status the server answered with; 0 while it is being handled.</summary>
+    public int Status { get; set; }
+}
 
 /// <summary>The answer to one PATCH, held by <see cref="TusRequestGate"/> until the test opens it or the client gives up on it.</summary>
 internal sealed class HeldAnswer(long offset)
@@ -51,6 +55,7 @@ internal sealed class TusRequestGate : IStartupFilter
 {
     private readonly ConcurrentQueue<TusRequest> _requests = new();
     private HeldAnswer? _hold;
+    private long _dropAt = -1;
 
     public IReadOnlyList<TusRequest> Requests => [.. _requests];
 
@@ -60,6 +65,9 @@ internal sealed class TusRequestGate : IStartupFilter
         Volatile.Write(ref _hold, hold);
         return hold;
     }
+
+    /// <summary>Cuts the connection instead of answering the PATCH that starts at <paramref name="offset"/> (once), after its chunk was taken.</summary>
+    public void DropAnswerTo(long offset) => Interlocked.Exchange(ref _dropAt, offset);
 
     public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
     {
@@ -73,11 +81,21 @@ internal sealed class TusRequestGate : IStartupFilter
             }
 
             long? offset = long.TryParse(request.Headers["Upload-Offset"].ToString(), out var o) ? o : null;
-            _requests.Enqueue(new TusRequest(request.Method, request.Path.Value!, offset));
+            var seen = new TusRequest(request.Method, request.Path.Value!, offset);
+            _requests.Enqueue(seen);
             await nextMiddleware(context);
+            seen.Status = context.Response.StatusCode;
             // A 204 has no body: nothing has reached the client yet, so it is still waiting for this answer.
-            if (HttpMethods.IsPatch(request.Method) && context.Response.StatusCode == StatusCodes.Status204NoContent
-                && Volatile.Read(ref _hold) is { } hold && hold.Offset == offset && hold.TryHold())
+            if (!HttpMethods.IsPatch(request.Method) || context.Response.StatusCode != StatusCodes.Status204NoContent || offset is not { } at)
+            {
+                return;
+            }
+
+            if (Interlocked.CompareExchange(ref _dropAt, -1, at) == at)
+            {
+                context.Abort();
+            }
+            else if (Volatile.Read(ref _hold) is { } hold && hold.Offset == at && hold.TryHold())
             {
                 await hold.WaitAsync(context.RequestAborted);
             }
