@@ -44,7 +44,7 @@ function describeProblem(status, body) {
     401: "You are not signed in, or your token has expired or is invalid. Paste a fresh token above.",
     403: "You are not allowed to do that: only the owner (or an admin) can.",
     404: "That video does not exist (any more).",
-    409: "The server holds a different part of this upload than the page expected. Press Resume to go on from where the server is.",
+    409: "This Idempotency-Key was already used for different content.",
     410: "That upload has ended (it expired, was stopped, or its file was refused). Upload the file again.",
     413: "The file is too large.",
     415: "That file is not a video (or the thumbnail is not a JPEG, PNG or WebP image).",

@@ -104,7 +104,8 @@
     if (!resumable && sending === upload) sending = null;
     controls(resumable ? "paused" : "stopped");
     $("progress-text").textContent = resumable ? "Upload interrupted: press Resume to go on from where the server stopped." : "Upload did not complete.";
-    showError(status ? describeProblem(status, body) : ["Could not reach the server. Check your connection, then press Resume."]);
+    showError(status === 409 ? ["The server holds a different part of this upload than the page expected.", "Press Resume to go on from where the server is."]
+      : status ? describeProblem(status, body) : ["Could not reach the server. Check your connection, then press Resume."]);
   }
 
   function send(upload) {
