@@ -4,11 +4,19 @@ using Stremora.TestKit.Host;
 namespace Stremora.BrowserTests;
 
 /// <summary>The real host on Kestrel with no cloud configured (local-disk storage), and Debian's chromium to drive its page.</summary>
-public sealed class LocalBrowserHost : IAsyncLifetime
+public class LocalBrowserHost : IAsyncLifetime
 {
     private IPlaywright _playwright = null!;
 
-    public StremoraApiFactory Api { get; } = new();
+    public LocalBrowserHost()
+        : this(new StremoraApiFactory())
+    {
+    }
+
+    /// <summary>For a fixture whose host is derived (say, with a hook in its pipeline).</summary>
+    protected LocalBrowserHost(StremoraApiFactory api) => Api = api;
+
+    public StremoraApiFactory Api { get; }
 
     public IBrowser Browser { get; private set; } = null!;
 

@@ -1,4 +1,5 @@
-// The upload page: plain JavaScript, no build step. XMLHttpRequest because fetch() reports no upload progress.
+// The upload page: plain JavaScript, no build step. The upload itself is upload.js (tus, resumable); this file is
+// the token, the problems in words, "Your video", delete and the recent list.
 "use strict";
 
 const $ = (id) => document.getElementById(id);
@@ -44,8 +45,10 @@ function describeProblem(status, body) {
     403: "You are not allowed to do that: only the owner (or an admin) can.",
     404: "That video does not exist (any more).",
     409: "This Idempotency-Key was already used for different content.",
+    410: "That upload has ended (it expired, was stopped, or its file was refused). Upload the file again.",
     413: "The file is too large.",
     415: "That file is not a video (or the thumbnail is not a JPEG, PNG or WebP image).",
+    423: "This upload is being sent from somewhere else right now (another tab?). Try again when that is done.",
     503: "No storage provider could take the file right now. Please try again in a minute.",
   }[status] || `The server answered ${status}.`;
   const lines = [plain];
@@ -84,37 +87,6 @@ async function api(method, path) {
   try { body = text ? JSON.parse(text) : null; } catch { body = text; }
   if (!response.ok) throw Object.assign(new Error("request failed"), { status: response.status, body });
   return body;
-}
-
-function upload(form) {
-  return new Promise((resolve, reject) => {
-    const xhr = new XMLHttpRequest();
-    xhr.open("POST", "/api/videos");
-    xhr.setRequestHeader("Accept", "application/json");
-    if (token()) xhr.setRequestHeader("Authorization", `Bearer ${token()}`);
-    const started = performance.now();
-    xhr.upload.addEventListener("progress", (e) => {
-      if (!e.lengthComputable) return;
-      const percent = Math.floor((e.loaded / e.total) * 100);
-      const seconds = (performance.now() - started) / 1000;
-      const speed = seconds > 0 ? e.loaded / seconds : 0;
-      $("progress").value = percent;
-      $("progress-text").textContent =
-        `${formatBytes(e.loaded)} of ${formatBytes(e.total)} sent (${percent}%) · ${formatBytes(speed)}/s`;
-    });
-    xhr.upload.addEventListener("load", () => {
-      $("progress").value = 100;
-      $("progress-text").textContent = "Sent. Storing…";
-    });
-    xhr.addEventListener("load", () => {
-      let body = null;
-      try { body = JSON.parse(xhr.responseText); } catch { body = null; }
-      if (xhr.status >= 200 && xhr.status < 300) resolve(body);
-      else reject(Object.assign(new Error("upload failed"), { status: xhr.status, body }));
-    });
-    xhr.addEventListener("error", () => reject(Object.assign(new Error("network"), { status: 0 })));
-    xhr.send(form);
-  });
 }
 
 /** Duration, resolution and codecs as analysed (e.g. "0:12 · 1280×720 · h264/aac"), and where the poster came from. */
@@ -167,41 +139,6 @@ function showVideo(video) {
 
 // The edit form (edit.js) changed the video: show what the API answered.
 document.addEventListener("stremora:video-changed", (e) => { showVideo(e.detail); refreshRecent(); });
-
-$("upload-form").addEventListener("submit", async (e) => {
-  e.preventDefault();
-  clearError();
-  const title = $("title").value.trim();
-  const file = $("video").files[0];
-  const missing = [];
-  if (!title) missing.push("Give the video a title.");
-  if (!file) missing.push("Choose a video file.");
-  if (!token()) missing.push("Paste a bearer token first (step 1).");
-  if (missing.length) { showError(["Almost there:", ...missing]); return; }
-
-  const form = new FormData();
-  form.append("title", title);
-  form.append("description", $("description").value);
-  form.append("video", file, file.name);
-  const thumbnail = $("thumbnail").files[0];
-  if (thumbnail) form.append("thumbnail", thumbnail, thumbnail.name);
-
-  $("upload-button").disabled = true;
-  $("progress-box").hidden = false;
-  $("progress").value = 0;
-  $("progress-text").textContent = "Starting…";
-  try {
-    const video = await upload(form);
-    $("progress-text").textContent = `Done: stored on ${video.video.provider}.`;
-    showVideo(video);
-    refreshRecent();
-  } catch (err) {
-    $("progress-text").textContent = "Upload did not complete.";
-    showError(err.status ? describeProblem(err.status, err.body) : ["Could not reach the server. Check your connection and try again."]);
-  } finally {
-    $("upload-button").disabled = false;
-  }
-});
 
 $("delete-button").addEventListener("click", async () => {
   if (!current) return;

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
@@ -19,6 +20,11 @@ public enum Route
     HangfireDashboard,
     HealthReady,
     OpenApi,
+    CreateUpload,
+    UploadOffset,
+    UploadChunk,
+    TerminateUpload,
+    TusOptions,
 }
 
 /// <summary>One host whose catalog holds a video of <see cref="Callers.OwnerId"/> that the read cells look at.</summary>
@@ -98,6 +104,11 @@ public sealed class AccessMatrixTests(AccessApiFactory api) : IClassFixture<Acce
             Route.AdminStorage => !signedIn ? HttpStatusCode.Unauthorized : caller == Caller.Admin ? HttpStatusCode.OK : HttpStatusCode.Forbidden,
             // The dashboard answers 401 to anyone but an admin (it has its own Basic challenge).
             Route.HangfireDashboard => caller == Caller.Admin ? HttpStatusCode.OK : HttpStatusCode.Unauthorized,
+            Route.CreateUpload => signedIn ? HttpStatusCode.Created : HttpStatusCode.Unauthorized,
+            // Someone else's upload does not exist for them (404, not 403: its id reveals nothing).
+            Route.UploadOffset => !signedIn ? HttpStatusCode.Unauthorized : caller == Caller.OtherUser ? HttpStatusCode.NotFound : HttpStatusCode.OK,
+            Route.UploadChunk or Route.TerminateUpload => !signedIn ? HttpStatusCode.Unauthorized : caller == Caller.OtherUser ? HttpStatusCode.NotFound : HttpStatusCode.NoContent,
+            Route.TusOptions => HttpStatusCode.NoContent,
             _ => throw new ArgumentOutOfRangeException(nameof(route), route, null),
         };
     }
@@ -121,19 +132,23 @@ public sealed class AccessMatrixTests(AccessApiFactory api) : IClassFixture<Acce
     [Fact]
     public void The_matrix_covers_every_route_and_caller()
     {
-        // 9 routes × 7 bearer callers + 9 routes × 2 Basic callers.
+        // 14 routes × 7 bearer callers + 14 routes × 2 Basic callers.
         Assert.Equal(Enum.GetValues<Route>().Length * Callers.All.Count, Cells().Count);
-        Assert.Equal(63, Cells().Count);
-        Assert.Equal(18, BasicCells().Count);
+        Assert.Equal(98, Cells().Count);
+        Assert.Equal(28, BasicCells().Count);
     }
 
     private async Task CheckAsync(Route route, string context, HttpStatusCode expected, Action<HttpRequestMessage> authorize)
     {
         var seedId = api.Seed.GetProperty("id").GetString()!;
         // A delete needs a video of its own (a successful one removes it).
-        var target = route == Route.DeleteVideo
-            ? (await api.UploadAsync(Callers.OwnerId, "Delete target " + context)).GetProperty("id").GetString()!
-            : seedId;
+        var target = route switch
+        {
+            Route.DeleteVideo => (await api.UploadAsync(Callers.OwnerId, "Delete target " + context)).GetProperty("id").GetString()!,
+            // A resumable upload of the owner's own, untouched: a chunk or a termination changes it.
+            _ when TouchesAnUpload(route) => await CreateOwnersUploadAsync(),
+            _ => seedId,
+        };
         var totalBefore = await api.CatalogTotalAsync();
         var storedBefore = api.StoredFiles();
 
@@ -144,10 +159,22 @@ public sealed class AccessMatrixTests(AccessApiFactory api) : IClassFixture<Acce
         var body = await response.Content.ReadAsStringAsync();
 
         Assert.True(response.StatusCode == expected, $"{context}: expected {(int)expected}, got {(int)response.StatusCode}: {body}");
-        if (expected is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden)
+        if (TouchesAnUpload(route) && expected is HttpStatusCode.Unauthorized or HttpStatusCode.NotFound)
+        {
+            Assert.Equal("1.0.0", response.Headers.GetValues("Tus-Resumable").Single());
+            Assert.Equal((HttpStatusCode.OK, 0L), await OwnersViewAsync(target));
+        }
+
+        // A HEAD answer has no body to look at.
+        var refusedWithBody = expected is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden || (IsUploadRoute(route) && expected == HttpStatusCode.NotFound);
+        if (refusedWithBody && request.Method != HttpMethod.Head)
         {
             ProblemAssert.IsProblem(expected, response.Content.Headers.ContentType?.MediaType, body, context);
             AssertLeaksNothing(body, context);
+        }
+
+        if (expected is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden)
+        {
             // Refused means refused: nothing was created or removed.
             Assert.Equal(totalBefore, await api.CatalogTotalAsync());
             Assert.Equal(storedBefore, api.StoredFiles());
@@ -201,6 +228,22 @@ public sealed class AccessMatrixTests(AccessApiFactory api) : IClassFixture<Acce
             case (Route.OpenApi, HttpStatusCode.OK):
                 Assert.True(JsonDocument.Parse(body).RootElement.TryGetProperty("paths", out _), context);
                 break;
+            case (Route.CreateUpload, HttpStatusCode.Created):
+                Assert.StartsWith("/api/uploads/", response.Headers.Location!.OriginalString, StringComparison.Ordinal);
+                Assert.Equal("0", response.Headers.GetValues("Upload-Offset").Single());
+                break;
+            case (Route.UploadOffset, HttpStatusCode.OK):
+                Assert.Equal(("0", Tus.Length.ToString(CultureInfo.InvariantCulture)), (response.Headers.GetValues("Upload-Offset").Single(), response.Headers.GetValues("Upload-Length").Single()));
+                break;
+            case (Route.UploadChunk, HttpStatusCode.NoContent):
+                Assert.Equal(Tus.ChunkLength.ToString(CultureInfo.InvariantCulture), response.Headers.GetValues("Upload-Offset").Single());
+                break;
+            case (Route.TerminateUpload, HttpStatusCode.NoContent):
+                Assert.Equal(HttpStatusCode.Gone, (await OwnersViewAsync(target)).Status);
+                break;
+            case (Route.TusOptions, HttpStatusCode.NoContent):
+                Assert.Equal("1.0.0", response.Headers.GetValues("Tus-Version").Single());
+                break;
         }
     }
 
@@ -233,6 +276,63 @@ public sealed class AccessMatrixTests(AccessApiFactory api) : IClassFixture<Acce
         Route.HangfireDashboard => new HttpRequestMessage(HttpMethod.Get, "/hangfire"),
         Route.HealthReady => new HttpRequestMessage(HttpMethod.Get, "/health/ready"),
         Route.OpenApi => new HttpRequestMessage(HttpMethod.Get, "/openapi/v1.json"),
+        Route.CreateUpload => Tus.Create(),
+        Route.UploadOffset => Tus.Request(HttpMethod.Head, videoId),
+        Route.UploadChunk => Tus.Chunk(videoId),
+        Route.TerminateUpload => Tus.Request(HttpMethod.Delete, videoId),
+        Route.TusOptions => new HttpRequestMessage(HttpMethod.Options, "/api/uploads"),
         _ => throw new ArgumentOutOfRangeException(nameof(route), route, null),
     };
+
+    private static bool IsUploadRoute(Route route) => route == Route.CreateUpload || TouchesAnUpload(route);
+
+    private static bool TouchesAnUpload(Route route) => route is Route.UploadOffset or Route.UploadChunk or Route.TerminateUpload;
+
+    private async Task<string> CreateOwnersUploadAsync()
+    {
+        using var client = api.ClientFor(Callers.OwnerId);
+        using var response = await client.SendAsync(Tus.Create());
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        return response.Headers.Location!.OriginalString.Split('/')[^1];
+    }
+
+    /// <summary>The upload as its owner sees it (HEAD): the status and the offset, which a refused request must leave alone.</summary>
+    private async Task<(HttpStatusCode Status, long Offset)> OwnersViewAsync(string id)
+    {
+        using var client = api.ClientFor(Callers.OwnerId);
+        using var response = await client.SendAsync(Tus.Request(HttpMethod.Head, id));
+        return (response.StatusCode, response.Headers.TryGetValues("Upload-Offset", out var offset) ? long.Parse(offset.Single(), CultureInfo.InvariantCulture) : -1);
+    }
+
+    /// <summary>The tus requests of the matrix: every one says Tus-Resumable 1.0.0, so version checks never answer first.</summary>
+    private static class Tus
+    {
+        public const int Length = 4096;
+        public const int ChunkLength = 1024;
+
+        public static HttpRequestMessage Request(HttpMethod method, string id)
+        {
+            var request = new HttpRequestMessage(method, id.Length == 0 ? "/api/uploads" : $"/api/uploads/{id}");
+            request.Headers.Add("Tus-Resumable", "1.0.0");
+            return request;
+        }
+
+        public static HttpRequestMessage Create()
+        {
+            var request = Request(HttpMethod.Post, "");
+            request.Headers.Add("Upload-Length", Length.ToString(CultureInfo.InvariantCulture));
+            request.Headers.Add("Upload-Metadata", "title " + Convert.ToBase64String(Encoding.UTF8.GetBytes("Matrix resumable upload")));
+            return request;
+        }
+
+        /// <summary>The first kilobyte of a real video: past the sniffed prefix, so a taken chunk answers 204.</summary>
+        public static HttpRequestMessage Chunk(string id)
+        {
+            var request = Request(HttpMethod.Patch, id);
+            request.Content = new ByteArrayContent(Samples.Mp4(Length), 0, ChunkLength);
+            request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/offset+octet-stream");
+            request.Headers.Add("Upload-Offset", "0");
+            return request;
+        }
+    }
 }
