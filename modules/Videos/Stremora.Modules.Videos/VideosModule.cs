@@ -105,6 +105,17 @@ public static class VideosModule
             .Index(v => v.Status)
             .Index(v => v.OwnerId)
             .Index(v => v.CreatedAt)
+            // The list's total: partial indexes whose predicates are the count's, so counting reads only the index.
+            .Index(v => v.OwnerId, index =>
+            {
+                index.Name = ListVideos.VideoListQuery.ListedIndex;
+                index.Predicate = ListVideos.VideoListQuery.Listed;
+            })
+            .Index(v => v.OwnerId, index =>
+            {
+                index.Name = ListVideos.VideoListQuery.UnlistedIndex;
+                index.Predicate = ListVideos.VideoListQuery.Unlisted;
+            })
             // The search: a GIN index over the very expression the list matches q against.
             .FullTextIndex(index =>
             {
