@@ -123,7 +123,8 @@ public static class VideosModule
                 index.RegConfig = ListVideos.VideoListQuery.SearchConfig;
                 index.DocumentConfig = ListVideos.VideoListQuery.SearchVector;
             });
-        options.Schema.For<UploadIdempotencyKey>();
+        // The table kept the name it had when only uploads took keys: claims already in it stay valid.
+        options.Schema.For<IdempotencyKey>().DocumentAlias("uploadidempotencykey");
         options.Schema.For<ResumableUpload.ResumableUpload>().Index(u => u.ExpiresAt);
         options.Schema.For<RebalanceReport>();
         options.Schema.For<ReconcileReport>();
