@@ -37,12 +37,9 @@ internal sealed class ListVideosEndpoint(IQuerySession session, IVideoStorage st
             .QueryParameter("pageSize", JsonSchemaType.Integer, $"Items per page, 1 to {ListVideosRequest.MaxPageSize}.", ListVideosRequest.DefaultPageSize)
             .QueryParameter("cursor", JsonSchemaType.String, "The nextCursor of the previous page (opaque). It carries the walk's total: every page of a walk answers the total its first page counted.")
             .QueryParameter("page", JsonSchemaType.Integer, $"Legacy offset paging, from 1; page * pageSize at most {ListVideosRequest.MaxOffsetDepth}.", 1)
-            .Problem(StatusCodes.Status400BadRequest, "Invalid paging, sort, query or cursor."));
-        Summary(s =>
-        {
-            s.Summary = "Ready videos, searched and sorted, in keyset pages; unpublished ones only for their owner and admins.";
-            s.Description = "total is how many videos match, counted when the first page (no cursor) is answered; every page after its nextCursor repeats that figure, so videos added or removed during a walk do not change it. Request the first page again for a current count.";
-        });
+            .Problem(StatusCodes.Status400BadRequest, "Invalid paging, sort, query or cursor.")
+            .WithDescription("total is how many videos match, counted when the first page (no cursor) is answered; every page after its nextCursor repeats that figure, so videos added or removed during a walk do not change it. Request the first page again for a current count."));
+        Summary(s => s.Summary = "Ready videos, searched and sorted, in keyset pages; unpublished ones only for their owner and admins.");
     }
 
     public override async Task<Ok<ListVideosResponse>> ExecuteAsync(ListVideosRequest req, CancellationToken ct)
