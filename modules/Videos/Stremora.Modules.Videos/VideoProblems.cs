@@ -23,9 +23,18 @@ internal static class VideoProblems
     {
         ArgumentNullException.ThrowIfNull(http);
         var ifMatch = http.Request.Headers.IfMatch;
+        problem = RefusesCaller(http, id, video, out var refused) ? refused
+            : ifMatch.Count > 0 && !VideoETag.Matches(ifMatch, video.Version) ? Stale(http, id, video)
+            : null;
+        return problem is not null;
+    }
+
+    /// <summary>The first two checks of <see cref="RefusesChange"/>: 404 unless the caller sees the video, 403 unless they may change it.</summary>
+    public static bool RefusesCaller(HttpContext http, Guid id, [NotNullWhen(false)] VideoDetails? video, [NotNullWhen(true)] out ProblemHttpResult? problem)
+    {
+        ArgumentNullException.ThrowIfNull(http);
         problem = video is null || !video.IsVisibleTo(http.User) ? NotFound(id)
             : !video.MayBeChangedBy(http.User) ? Forbidden(id)
-            : ifMatch.Count > 0 && !VideoETag.Matches(ifMatch, video.Version) ? Stale(http, id, video)
             : null;
         return problem is not null;
     }

@@ -105,6 +105,17 @@ public static class VideosModule
             .Index(v => v.Status)
             .Index(v => v.OwnerId)
             .Index(v => v.CreatedAt)
+            // The list's total: partial indexes whose predicates are the count's, so counting reads only the index.
+            .Index(v => v.OwnerId, index =>
+            {
+                index.Name = ListVideos.VideoListQuery.ListedIndex;
+                index.Predicate = ListVideos.VideoListQuery.Listed;
+            })
+            .Index(v => v.OwnerId, index =>
+            {
+                index.Name = ListVideos.VideoListQuery.UnlistedIndex;
+                index.Predicate = ListVideos.VideoListQuery.Unlisted;
+            })
             // The search: a GIN index over the very expression the list matches q against.
             .FullTextIndex(index =>
             {
@@ -112,7 +123,8 @@ public static class VideosModule
                 index.RegConfig = ListVideos.VideoListQuery.SearchConfig;
                 index.DocumentConfig = ListVideos.VideoListQuery.SearchVector;
             });
-        options.Schema.For<UploadIdempotencyKey>();
+        // The table kept the name it had when only uploads took keys: claims already in it stay valid.
+        options.Schema.For<IdempotencyKey>().DocumentAlias("uploadidempotencykey");
         options.Schema.For<ResumableUpload.ResumableUpload>().Index(u => u.ExpiresAt);
         options.Schema.For<RebalanceReport>();
         options.Schema.For<ReconcileReport>();

@@ -48,13 +48,18 @@ public static class VideosClient
         return await client.SendAsync(request);
     }
 
-    /// <summary>PUT /api/videos/{id}/thumbnail with one part <c>thumbnail</c>, and If-Match when given.</summary>
-    public static async Task<HttpResponseMessage> ReplaceThumbnailAsync(this HttpClient client, Guid id, byte[] image, string? ifMatch = null, string contentType = "image/jpeg")
+    /// <summary>PUT /api/videos/{id}/thumbnail with one part <c>thumbnail</c>, and If-Match and Idempotency-Key when given.</summary>
+    public static async Task<HttpResponseMessage> ReplaceThumbnailAsync(this HttpClient client, Guid id, byte[] image, string? ifMatch = null, string contentType = "image/jpeg", string? idempotencyKey = null)
     {
         using var request = new HttpRequestMessage(HttpMethod.Put, $"/api/videos/{id}/thumbnail") { Content = new UploadForm().File("thumbnail", image, contentType, "new-thumbnail.jpg").Build() };
         if (ifMatch is not null)
         {
             request.Headers.TryAddWithoutValidation("If-Match", ifMatch);
+        }
+
+        if (idempotencyKey is not null)
+        {
+            request.Headers.Add("Idempotency-Key", idempotencyKey);
         }
 
         return await client.SendAsync(request);

@@ -36,7 +36,7 @@ public sealed class ListVideosRequestValidatorTests
     [Fact]
     public void A_cursor_is_accepted_only_for_the_sort_it_was_given_for_and_never_with_a_page()
     {
-        var cursor = new ListCursor(ListSorts.Title, "Abc", null, Guid.CreateVersion7()).Encode();
+        var cursor = new ListCursor(ListSorts.Title, "Abc", null, Guid.CreateVersion7(), 12).Encode();
 
         Assert.True(new ListVideosRequest.Validator().Validate(new ListVideosRequest { Sort = ListSorts.Title, Cursor = cursor }).IsValid);
         Assert.False(new ListVideosRequest.Validator().Validate(new ListVideosRequest { Sort = ListSorts.Newest, Cursor = cursor }).IsValid);

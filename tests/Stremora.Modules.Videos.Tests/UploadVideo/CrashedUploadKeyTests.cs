@@ -41,7 +41,7 @@ public sealed class CrashedUploadKeyTests(VideosApiFactory api)
         // An upload in flight on another instance: its stream and claim, and its liveness lock held by its process.
         var runningId = await StartedUploadAsync(owner, key);
 
-        await using (await UploadLiveness.HoldAsync(api.Services.GetRequiredService<NpgsqlDataSource>(), runningId, CancellationToken.None))
+        await using (await IdempotencyLiveness.HoldAsync(api.Services.GetRequiredService<NpgsqlDataSource>(), runningId, CancellationToken.None))
         {
             using var client = api.ClientFor(owner);
             using var retry = await client.UploadAsync(UploadForm.Valid("Running", Samples.Mp4(5000, seed: 94)), idempotencyKey: key);
@@ -61,7 +61,7 @@ public sealed class CrashedUploadKeyTests(VideosApiFactory api)
         var keyHash = KeyHash(owner, key);
         await using var session = api.Store.LightweightSession();
         session.Events.StartStream<VideoDetails>(id, new VideoUploadStarted(id, owner, "Started", "", null, "video/mp4", null, keyHash, DateTimeOffset.UtcNow));
-        session.Insert(new UploadIdempotencyKey(keyHash, id));
+        session.Insert(new IdempotencyKey(keyHash, id));
         await session.SaveChangesAsync();
         return id;
     }
@@ -69,8 +69,8 @@ public sealed class CrashedUploadKeyTests(VideosApiFactory api)
     private static string KeyHash(string owner, string key)
     {
         var request = new DefaultHttpContext().Request;
-        request.Headers[UploadIdempotency.Header] = key;
-        Assert.True(UploadIdempotency.TryReadKeyHash(request, owner, out var hash, out _));
+        request.Headers[IdempotencyKey.Header] = key;
+        Assert.True(IdempotencyKey.TryReadHash(request, owner, out var hash, out _));
         return hash!;
     }
 }

@@ -43,7 +43,7 @@ internal sealed partial class AbandonedUploadSweepJob(
         foreach (var video in stuck)
         {
             await using var session = store.LightweightSession();
-            UploadIdempotencyKey.Release(session, video.IdempotencyKeyHash, video.Id);
+            IdempotencyKey.Release(session, video.IdempotencyKeyHash, video.Id);
             // Expected version: if the upload is alive after all and just moved on, leave it alone.
             if (await session.TryAppendAsync(video.Id, video.Version, Decide.Abandon(video, threshold, clock.GetUtcNow()), cancellationToken))
             {

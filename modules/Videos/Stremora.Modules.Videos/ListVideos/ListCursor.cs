@@ -5,14 +5,17 @@ using System.Text.Json;
 namespace Stremora.Modules.Videos.ListVideos;
 
 /// <summary>
-/// Where a page ended, for keyset paging: the sort, the last item's sort key and its id (the tie-breaker). Opaque
-/// to clients (base64url JSON), so its shape may change without breaking anyone who just hands it back.
+/// Where a page ended, for keyset paging: the sort, the last item's sort key and its id (the tie-breaker), and the
+/// walk's total as its first page counted it, so later pages do not count every matching video again. Opaque to
+/// clients (base64url JSON), so its shape may change without breaking anyone who just hands it back.
 /// </summary>
-internal sealed record ListCursor(string Sort, string? Title, double? Duration, Guid Id)
+/// <param name="Total">Null in cursors given out before the total travelled with them: such a page counts again.</param>
+internal sealed record ListCursor(string Sort, string? Title, double? Duration, Guid Id, long? Total)
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
-    public static ListCursor After(string sort, VideoDetails last, double? duration) => new(sort, sort == ListSorts.Title ? last.Title : null, duration, last.Id);
+    public static ListCursor After(string sort, VideoDetails last, double? duration, long total) =>
+        new(sort, sort == ListSorts.Title ? last.Title : null, duration, last.Id, total);
 
     public string Encode() => Base64Url.EncodeToString(JsonSerializer.SerializeToUtf8Bytes(this, Json));
 
@@ -33,6 +36,6 @@ internal sealed record ListCursor(string Sort, string? Title, double? Duration, 
             return false;
         }
 
-        return cursor is { Sort: not null } && cursor.Id != Guid.Empty && (cursor.Sort != ListSorts.Title || cursor.Title is not null);
+        return cursor is { Sort: not null, Total: null or >= 0 } && cursor.Id != Guid.Empty && (cursor.Sort != ListSorts.Title || cursor.Title is not null);
     }
 }

@@ -10,6 +10,10 @@ using Stremora.SharedKernel;
 namespace Stremora.Modules.Videos.ListVideos;
 
 /// <param name="Page">The page number when the request paged by <c>page</c>; absent when it followed a cursor.</param>
+/// <param name="Total">
+/// How many videos match, counted when the first page was answered: pages after a cursor repeat that figure, so a
+/// video added or removed during a walk does not change it (ask the first page again for a current count).
+/// </param>
 /// <param name="NextCursor">Hand it back as <c>cursor</c> for the next page; null on the last page.</param>
 internal sealed record ListVideosResponse(
     IReadOnlyList<VideoResponse> Items,
@@ -31,9 +35,10 @@ internal sealed class ListVideosEndpoint(IQuerySession session, IVideoStorage st
             .QueryParameter("sort", JsonSchemaType.String, "newest (default), oldest, title (A-Z) or duration (shortest first; videos without one last).", ListSorts.Newest)
             .QueryParameter("ownerId", JsonSchemaType.String, "Only this owner's videos (the sub claim).")
             .QueryParameter("pageSize", JsonSchemaType.Integer, $"Items per page, 1 to {ListVideosRequest.MaxPageSize}.", ListVideosRequest.DefaultPageSize)
-            .QueryParameter("cursor", JsonSchemaType.String, "The nextCursor of the previous page (opaque).")
+            .QueryParameter("cursor", JsonSchemaType.String, "The nextCursor of the previous page (opaque). It carries the walk's total: every page of a walk answers the total its first page counted.")
             .QueryParameter("page", JsonSchemaType.Integer, $"Legacy offset paging, from 1; page * pageSize at most {ListVideosRequest.MaxOffsetDepth}.", 1)
-            .Problem(StatusCodes.Status400BadRequest, "Invalid paging, sort, query or cursor."));
+            .Problem(StatusCodes.Status400BadRequest, "Invalid paging, sort, query or cursor.")
+            .WithDescription("total is how many videos match, counted when the first page (no cursor) is answered; every page after its nextCursor repeats that figure, so videos added or removed during a walk do not change it. Request the first page again for a current count."));
         Summary(s => s.Summary = "Ready videos, searched and sorted, in keyset pages; unpublished ones only for their owner and admins.");
     }
 
@@ -43,7 +48,8 @@ internal sealed class ListVideosEndpoint(IQuerySession session, IVideoStorage st
         var query = new VideoListQuery(session, req, User.UserId(), User.IsAdmin());
         // The validator has already refused a cursor that does not parse.
         var after = ListCursor.TryParse(req.Cursor, out var parsed) ? parsed : null;
-        var total = await query.CountAsync(session, ct);
+        // Counted once per walk, on its first page: a cursor page repeats the figure instead of counting again.
+        var total = after?.Total ?? await query.CountAsync(session, ct);
         var found = await query.PageAsync(session, after, after is null ? (req.Page - 1) * req.PageSize : 0, req.PageSize, ct);
         var page = found.Take(req.PageSize).ToList();
 
@@ -52,7 +58,7 @@ internal sealed class ListVideosEndpoint(IQuerySession session, IVideoStorage st
         {
             var last = page[^1];
             var duration = req.Sort == ListSorts.Duration ? await query.DurationOfAsync(session, last.Id, ct) : null;
-            next = ListCursor.After(req.Sort, last, duration).Encode();
+            next = ListCursor.After(req.Sort, last, duration, total).Encode();
         }
 
         var items = new List<VideoResponse>(page.Count);

@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Microsoft.OpenApi;
+using Npgsql;
 using Stremora.Modules.Storage.Contracts;
 using Stremora.SharedKernel;
 
@@ -15,11 +16,13 @@ namespace Stremora.Modules.Videos.ReplaceThumbnail;
 /// Replaces a video's thumbnail: the new image is streamed through the failover chain under a key of its own, then
 /// recorded on the video's stream together with the old file's removal (the cleanup outbox), so the old one goes only
 /// once the new one is stored and recorded. A replacement that is not recorded (every provider failed, or it lost
-/// to a concurrent change) leaves the old thumbnail serving and removes its own new file.
+/// to a concurrent change) leaves the old thumbnail serving and removes its own new file. With an Idempotency-Key,
+/// a retry of a recorded replacement gets its answer again instead of storing a second image (<see cref="ThumbnailIdempotency"/>).
 /// </summary>
 internal sealed partial class ReplaceThumbnailEndpoint(
     IDocumentStore store,
     IVideoStorage storage,
+    NpgsqlDataSource database,
     IOptions<UploadOptions> options,
     TimeProvider clock,
     ILogger<ReplaceThumbnailEndpoint> logger)
@@ -42,12 +45,13 @@ internal sealed partial class ReplaceThumbnailEndpoint(
                     [ThumbnailForm.PartName] = new OpenApiSchema { Type = JsonSchemaType.String, Format = "binary", Description = "JPEG, PNG or WebP (sniffed from the bytes), at most Upload:MaxThumbnailBytes." },
                 },
                 ThumbnailForm.PartName)
-            .HeaderParameter("If-Match", "The ETag of the version the replacement was decided from; 412 when the video has changed since.")
-            .Problem(StatusCodes.Status400BadRequest, "No 'thumbnail' part, an empty one, more than one, or a malformed form.")
+            .HeaderParameter("If-Match", "The ETag of the version the replacement was decided from; 412 when the video has changed since (a replayed Idempotency-Key answers as the first request did).")
+            .HeaderParameter(IdempotencyKey.Header, "Optional, scoped to the signed-in user. A retry with the same key and the same image gets the first answer again (same status and body, header Idempotent-Replayed: true) and stores nothing; the same key with another image or video is 409.")
+            .Problem(StatusCodes.Status400BadRequest, "No 'thumbnail' part, an empty one, more than one, a malformed form, or an Idempotency-Key that is empty or longer than 255 characters.")
             .Problem(StatusCodes.Status401Unauthorized, "Not signed in.")
             .Problem(StatusCodes.Status403Forbidden, "Neither the owner nor an admin.")
             .Problem(StatusCodes.Status404NotFound, "No ready video with this id.")
-            .Problem(StatusCodes.Status409Conflict, "The video kept changing concurrently; retry.")
+            .Problem(StatusCodes.Status409Conflict, "The video kept changing concurrently; or the Idempotency-Key was used for another request, or its replacement is still running.")
             .Problem(StatusCodes.Status412PreconditionFailed, "If-Match names an older version; nothing changed.")
             .Problem(StatusCodes.Status413PayloadTooLarge, "Larger than Upload:MaxThumbnailBytes.")
             .Problem(StatusCodes.Status415UnsupportedMediaType, "Not multipart/form-data, or the part's bytes are not a JPEG, PNG or WebP image.")
@@ -69,28 +73,52 @@ internal sealed partial class ReplaceThumbnailEndpoint(
             return TooLarge($"The request is {HttpContext.Request.ContentLength} bytes; a thumbnail replacement may be at most {maxRequestBytes} bytes (thumbnail {limits.MaxThumbnailBytes}, plus the form).");
         }
 
-        // Refused before a byte is stored; checked again when the replacement is recorded.
+        var userId = User.UserId() ?? throw new InvalidOperationException("The signed-in-user policy admitted a principal without a sub claim.");
+        if (!IdempotencyKey.TryReadHash(HttpContext.Request, userId, out var keyHash, out var invalidKey))
+        {
+            return invalidKey!;
+        }
+
+        // Refused before a byte is stored (If-Match below, once a replay is ruled out); checked again when the replacement is recorded.
+        VideoDetails? current;
         await using (var query = store.QuerySession())
         {
-            if (VideoProblems.RefusesChange(HttpContext, id, await query.LoadAsync<VideoDetails>(id, ct), out var refused))
-            {
-                return refused;
-            }
+            current = await query.LoadAsync<VideoDetails>(id, ct);
+        }
+
+        if (VideoProblems.RefusesCaller(HttpContext, id, current, out var refusedCaller))
+        {
+            return refusedCaller;
         }
 
         if (ThumbnailForm.Open(HttpContext, maxRequestBytes) is not { } form)
         {
-            return ThumbnailForm.Problem(StatusCodes.Status415UnsupportedMediaType, "Not a form upload", $"Send the new thumbnail as multipart/form-data with one part named '{ThumbnailForm.PartName}'.");
+            return NotAForm();
         }
 
+        await using var idempotency = keyHash is null ? null : new ThumbnailIdempotency(store, database, keyHash, id);
         StoreOutcome.Stored? stored = null;
         var recorded = false;
         try
         {
+            switch (idempotency is null ? null : await idempotency.ClaimAsync(ct))
+            {
+                case ThumbnailClaim.Refused refusedKey:
+                    return refusedKey.Problem;
+                case ThumbnailClaim.Replay replay:
+                    // Before If-Match: a retry carries the first request's, which that request's own change made stale.
+                    return await idempotency!.ReplayAsync(storage, form, HttpContext.Response, replay.Version, ct);
+            }
+
+            if (VideoProblems.RefusesChange(HttpContext, id, current, out var refused))
+            {
+                return refused;
+            }
+
             var outcome = await form.ReadAsync(
                 async body =>
                 {
-                    var outcome = await StoreAsync(id, body, limits.MaxThumbnailBytes, ct);
+                    var outcome = await StoreAsync(id, idempotency?.ReplacementId ?? Guid.CreateVersion7(), body, limits.MaxThumbnailBytes, ct);
                     stored = outcome as StoreOutcome.Stored;
                     return outcome;
                 },
@@ -112,12 +140,14 @@ internal sealed partial class ReplaceThumbnailEndpoint(
             {
                 await using var session = store.LightweightSession();
                 var video = await session.LoadAsync<VideoDetails>(id, ct);
-                if (VideoProblems.RefusesChange(HttpContext, id, video, out var refused))
+                if (VideoProblems.RefusesChange(HttpContext, id, video, out var refusedNow))
                 {
-                    return refused;
+                    return refusedNow;
                 }
 
-                var events = Decide.ReplaceThumbnail(video, stored!.File, stored.Attempts, User.UserId() ?? "", clock.GetUtcNow());
+                var events = Decide.ReplaceThumbnail(video, stored!.File, stored.Attempts, userId, clock.GetUtcNow());
+                // The key is done in the same transaction as the replacement: no retry can find one without the other.
+                idempotency?.Record(session, video.Version + events.Count);
                 if (await session.TryAppendAsync(id, video.Version, events, ct))
                 {
                     recorded = true;
@@ -151,11 +181,16 @@ internal sealed partial class ReplaceThumbnailEndpoint(
             {
                 await DiscardAsync(id, stored.File);
             }
+
+            if (idempotency is not null && !recorded)
+            {
+                await ReleaseKeyAsync(id, idempotency);
+            }
         }
     }
 
     /// <summary>Sniffs the part's first bytes as the upload does, then streams the whole part through the failover chain.</summary>
-    private async Task<StoreOutcome> StoreAsync(Guid id, Stream body, long maxBytes, CancellationToken ct)
+    private async Task<StoreOutcome> StoreAsync(Guid id, Guid replacementId, Stream body, long maxBytes, CancellationToken ct)
     {
         var part = await ContentSniffer.ReadAsync(body, StoredFileKind.Thumbnail, ct);
         if (part.IsEmpty)
@@ -169,7 +204,7 @@ internal sealed partial class ReplaceThumbnailEndpoint(
             throw new ThumbnailRejectedException(ThumbnailForm.Problem(StatusCodes.Status415UnsupportedMediaType, title, detail));
         }
 
-        var key = StorageKey.ForReplacement(id, StoredFileKind.Thumbnail, Guid.CreateVersion7());
+        var key = StorageKey.ForReplacement(id, StoredFileKind.Thumbnail, replacementId);
         return await storage.StoreAsync(new StoreFileRequest(StoredFileKind.Thumbnail, key, contentType, maxBytes), part.Content, ct);
     }
 
@@ -200,6 +235,23 @@ internal sealed partial class ReplaceThumbnailEndpoint(
         }
     }
 
+    /// <summary>An unrecorded replacement frees its key for a retry; if that fails, a retry reclaims it once this request's liveness lock is gone.</summary>
+    private async Task ReleaseKeyAsync(Guid id, ThumbnailIdempotency idempotency)
+    {
+        using var budget = new CancellationTokenSource(DiscardBudget);
+        try
+        {
+            await idempotency.ReleaseAsync(budget.Token);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            LogKeyNotReleased(logger, e, id);
+        }
+    }
+
+    private static ProblemHttpResult NotAForm() =>
+        ThumbnailForm.Problem(StatusCodes.Status415UnsupportedMediaType, "Not a form upload", $"Send the new thumbnail as multipart/form-data with one part named '{ThumbnailForm.PartName}'.");
+
     private static ProblemHttpResult TooLarge(string detail) =>
         ThumbnailForm.Problem(StatusCodes.Status413PayloadTooLarge, "Thumbnail too large", detail);
 
@@ -208,4 +260,7 @@ internal sealed partial class ReplaceThumbnailEndpoint(
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Could not schedule the removal of the unrecorded replacement thumbnail {Provider} {Locator} of video {VideoId}; reconciliation will remove it as an orphan")]
     private static partial void LogDiscardNotScheduled(ILogger logger, Exception exception, string provider, string locator, Guid videoId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not release the Idempotency-Key of an unrecorded thumbnail replacement of video {VideoId}; a retry reclaims it")]
+    private static partial void LogKeyNotReleased(ILogger logger, Exception exception, Guid videoId);
 }

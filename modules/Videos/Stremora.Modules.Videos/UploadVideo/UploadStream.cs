@@ -64,11 +64,11 @@ internal sealed partial class UploadStream(
         if (IdempotencyKeyHash is { } keyHash)
         {
             // Held before the claim is visible, so whoever sees the claim can tell whether this upload still runs.
-            _alive = await UploadLiveness.HoldAsync(database, VideoId, ct);
+            _alive = await IdempotencyLiveness.HoldAsync(database, VideoId, ct);
             // Compare-and-set: take the key from the holder the check saw, and only from it. Of two retries that both saw
             // it, the second deletes nothing (the row is the first's now) and its insert collides: 409, nothing stored.
-            UploadIdempotencyKey.Release(session, keyHash, PreviousKeyHolder);
-            session.Insert(new UploadIdempotencyKey(keyHash, VideoId));
+            IdempotencyKey.Release(session, keyHash, PreviousKeyHolder);
+            session.Insert(new IdempotencyKey(keyHash, VideoId));
         }
 
         try
@@ -77,7 +77,7 @@ internal sealed partial class UploadStream(
         }
         catch (DocumentAlreadyExistsException)
         {
-            throw UploadRejectedException.Problem(StatusCodes.Status409Conflict, "Upload in progress", $"Another upload with this {UploadIdempotency.Header} started at the same time.");
+            throw UploadRejectedException.Problem(StatusCodes.Status409Conflict, "Upload in progress", $"Another upload with this {IdempotencyKey.Header} started at the same time.");
         }
 
         Started = true;
@@ -151,7 +151,7 @@ internal sealed partial class UploadStream(
             await using var session = store.LightweightSession();
             // No expected version: whatever else was appended meanwhile, this upload is over.
             session.Events.Append(VideoId, [.. Decide.FailUpload(UnrecordedAttempts, reason, stored, clock.GetUtcNow())]);
-            UploadIdempotencyKey.Release(session, IdempotencyKeyHash, VideoId);
+            IdempotencyKey.Release(session, IdempotencyKeyHash, VideoId);
             await session.SaveChangesAsync(budget.Token);
         }
         catch (Exception e) when (e is not OutOfMemoryException)

@@ -36,10 +36,10 @@ internal sealed class UploadVideoEndpoint(
         Description(d => d
             .WithTags("Videos")
             .UploadForm()
-            .HeaderParameter(UploadIdempotency.Header, "Optional. The same key and content from the same user returns the same video instead of a second upload.")
+            .HeaderParameter(IdempotencyKey.Header, "Optional. The same key and content from the same user returns the same video instead of a second upload.")
             .Problem(StatusCodes.Status400BadRequest, "Invalid or missing fields (title 1-200 characters, description up to 5000, a non-empty video).")
             .Problem(StatusCodes.Status401Unauthorized, "Not signed in.")
-            .Problem(StatusCodes.Status409Conflict, "The Idempotency-Key was used for different content, or its upload is still running.")
+            .Problem(StatusCodes.Status409Conflict, "The Idempotency-Key was used for different content or another kind of request, or its upload is still running.")
             .Problem(StatusCodes.Status413PayloadTooLarge, "Larger than Upload:MaxVideoBytes / Upload:MaxThumbnailBytes.")
             .Problem(StatusCodes.Status415UnsupportedMediaType, "Not multipart/form-data, or a part's bytes are not a video (video) / JPEG, PNG, WebP (thumbnail), or the video cannot be decoded (no video stream, truncated, damaged).")
             .Problem(StatusCodes.Status503ServiceUnavailable, "Every storage provider failed; the problem lists each attempt."));
@@ -66,7 +66,7 @@ internal sealed class UploadVideoEndpoint(
         }
 
         var ownerId = User.UserId() ?? throw new InvalidOperationException("The signed-in-user policy admitted a principal without a sub claim.");
-        if (!UploadIdempotency.TryReadKeyHash(request, ownerId, out var keyHash, out var invalidKey))
+        if (!IdempotencyKey.TryReadHash(request, ownerId, out var keyHash, out var invalidKey))
         {
             return invalidKey!;
         }
