@@ -18,6 +18,7 @@ builder.Services.AddHangfireDashboardOptions(builder.Configuration);
 builder.Services.AddStremoraHealth();
 builder.Services.AddStremoraTelemetry(builder.Configuration);
 builder.Services.AddMetricsEndpointOptions(builder.Configuration);
+builder.Services.AddUploadRateLimiting(builder.Configuration);
 
 // The host composes the modules explicitly; nothing is discovered by reflection across modules.
 builder.Services.AddStorageModule(builder.Configuration);
@@ -52,6 +53,7 @@ app.UseStaticFiles();
 app.UseMetricsEndpoint();
 app.UseAuthentication();
 app.UseAuthorization();
+app.UseRateLimiter();
 app.UseMissingContentTypeProblem();
 app.UseFastEndpoints(c =>
 {

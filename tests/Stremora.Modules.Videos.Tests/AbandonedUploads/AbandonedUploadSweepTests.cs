@@ -45,4 +45,32 @@ public sealed class AbandonedUploadSweepTests(VideosApiFactory api)
 
         await Eventually.UntilAsync(() => Task.FromResult(!api.StoredFiles().Any(f => f.Contains(stuckId.ToString("N"), StringComparison.Ordinal))), "the swept upload's file was removed");
     }
+
+    [Fact]
+    public async Task A_partial_file_a_crash_left_on_local_disk_long_ago_is_removed_and_one_still_being_written_stays()
+    {
+        // What a crash mid-write leaves on the local disk: the file under its temporary name, never renamed.
+        var old = Plant($"videos/{Guid.CreateVersion7():N}/video.mp4.{Guid.NewGuid():N}.partial", DateTime.UtcNow.AddDays(-2));
+        var fresh = Plant($"videos/{Guid.CreateVersion7():N}/video.mp4.{Guid.NewGuid():N}.partial", DateTime.UtcNow);
+        var foreign = Plant($"notes/{Guid.NewGuid():N}.txt.{Guid.NewGuid():N}.partial", DateTime.UtcNow.AddDays(-2));
+
+        using var scope = api.Services.CreateScope();
+        await scope.ServiceProvider.GetRequiredService<AbandonedUploadSweepJob>().RunAsync(CancellationToken.None);
+
+        Assert.False(File.Exists(old), "the abandoned .partial file is still there");
+        Assert.False(Directory.Exists(Path.GetDirectoryName(old)), "the abandoned file's empty folder is still there");
+        Assert.True(File.Exists(fresh), "a .partial file written just now (a live upload's) was removed");
+        Assert.True(File.Exists(foreign), "a file whose name is not one of the service's keys was removed");
+        File.Delete(fresh);
+        File.Delete(foreign);
+    }
+
+    private string Plant(string relative, DateTime lastWrite)
+    {
+        var path = Path.Combine(api.LocalStorageRoot, relative);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.WriteAllBytes(path, Samples.Mp4(2000, seed: 52));
+        File.SetLastWriteTimeUtc(path, lastWrite);
+        return path;
+    }
 }

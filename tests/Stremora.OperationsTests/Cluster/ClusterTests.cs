@@ -7,6 +7,7 @@ using Stremora.OperationsTests.Infrastructure;
 using Stremora.TestKit;
 using Stremora.TestKit.Host;
 using Stremora.TestKit.Postgres;
+using Stremora.TestKit.Streams;
 using Xunit.Abstractions;
 
 namespace Stremora.OperationsTests.Cluster;

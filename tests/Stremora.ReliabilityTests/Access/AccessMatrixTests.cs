@@ -25,6 +25,9 @@ public enum Route
     UploadChunk,
     TerminateUpload,
     TusOptions,
+    UploadImage,
+    GetImage,
+    DeleteImage,
 }
 
 /// <summary>One host whose catalog holds a video of <see cref="Callers.OwnerId"/> that the read cells look at.</summary>
@@ -35,10 +38,24 @@ public sealed class AccessApiFactory : ReliabilityApiFactory
 
     public JsonElement Seed { get; private set; }
 
+    /// <summary>An avatar of <see cref="Callers.OwnerId"/> that the image read cells look at.</summary>
+    public JsonElement SeedImage { get; private set; }
+
     public override async Task InitializeAsync()
     {
         await base.InitializeAsync();
         Seed = await UploadAsync(Callers.OwnerId, SeedTitle);
+        SeedImage = await UploadImageAsync(Callers.OwnerId);
+    }
+
+    /// <summary>Uploads a small avatar as <paramref name="userId"/>; fails the test unless it is a 201.</summary>
+    public async Task<JsonElement> UploadImageAsync(string userId)
+    {
+        using var client = ClientFor(userId);
+        using var response = await client.PostAsync(new Uri("/api/images", UriKind.Relative), AccessMatrixTests.ImageForm());
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.Created, $"Image upload answered {(int)response.StatusCode}: {body}");
+        return JsonDocument.Parse(body).RootElement.Clone();
     }
 }
 
@@ -98,6 +115,9 @@ public sealed class AccessMatrixTests(AccessApiFactory api) : IClassFixture<Acce
         return route switch
         {
             Route.GetVideo or Route.ListVideos or Route.HealthReady or Route.OpenApi => HttpStatusCode.OK,
+            Route.GetImage => HttpStatusCode.OK,
+            Route.UploadImage => signedIn ? HttpStatusCode.Created : HttpStatusCode.Unauthorized,
+            Route.DeleteImage => !signedIn ? HttpStatusCode.Unauthorized : caller == Caller.OtherUser ? HttpStatusCode.Forbidden : HttpStatusCode.NoContent,
             Route.UploadVideo => signedIn ? HttpStatusCode.Created : HttpStatusCode.Unauthorized,
             Route.DeleteVideo => !signedIn ? HttpStatusCode.Unauthorized : caller == Caller.OtherUser ? HttpStatusCode.Forbidden : HttpStatusCode.NoContent,
             Route.VideoHistory => !signedIn ? HttpStatusCode.Unauthorized : caller == Caller.OtherUser ? HttpStatusCode.Forbidden : HttpStatusCode.OK,
@@ -132,19 +152,21 @@ public sealed class AccessMatrixTests(AccessApiFactory api) : IClassFixture<Acce
     [Fact]
     public void The_matrix_covers_every_route_and_caller()
     {
-        // 14 routes × 7 bearer callers + 14 routes × 2 Basic callers.
+        // 17 routes × 7 bearer callers + 17 routes × 2 Basic callers.
         Assert.Equal(Enum.GetValues<Route>().Length * Callers.All.Count, Cells().Count);
-        Assert.Equal(98, Cells().Count);
-        Assert.Equal(28, BasicCells().Count);
+        Assert.Equal(119, Cells().Count);
+        Assert.Equal(34, BasicCells().Count);
     }
 
     private async Task CheckAsync(Route route, string context, HttpStatusCode expected, Action<HttpRequestMessage> authorize)
     {
         var seedId = api.Seed.GetProperty("id").GetString()!;
-        // A delete needs a video of its own (a successful one removes it).
+        // A delete needs a video (or image) of its own (a successful one removes it).
         var target = route switch
         {
             Route.DeleteVideo => (await api.UploadAsync(Callers.OwnerId, "Delete target " + context)).GetProperty("id").GetString()!,
+            Route.DeleteImage => (await api.UploadImageAsync(Callers.OwnerId)).GetProperty("id").GetString()!,
+            Route.GetImage => api.SeedImage.GetProperty("id").GetString()!,
             // A resumable upload of the owner's own, untouched: a chunk or a termination changes it.
             _ when TouchesAnUpload(route) => await CreateOwnersUploadAsync(),
             _ => seedId,
@@ -181,6 +203,12 @@ public sealed class AccessMatrixTests(AccessApiFactory api) : IClassFixture<Acce
             if (route == Route.DeleteVideo)
             {
                 using var get = await client.GetAsync(new Uri($"/api/videos/{target}", UriKind.Relative));
+                Assert.Equal(HttpStatusCode.OK, get.StatusCode);
+            }
+
+            if (route == Route.DeleteImage)
+            {
+                using var get = await client.GetAsync(new Uri($"/api/images/{target}", UriKind.Relative));
                 Assert.Equal(HttpStatusCode.OK, get.StatusCode);
             }
         }
@@ -244,6 +272,23 @@ public sealed class AccessMatrixTests(AccessApiFactory api) : IClassFixture<Acce
             case (Route.TusOptions, HttpStatusCode.NoContent):
                 Assert.Equal("1.0.0", response.Headers.GetValues("Tus-Version").Single());
                 break;
+            case (Route.UploadImage, HttpStatusCode.Created):
+                Assert.NotNull(response.Headers.Location);
+                Assert.Equal(Samples.Sha256(ImageBytes), JsonDocument.Parse(body).RootElement.GetProperty("file").GetProperty("sha256").GetString());
+                break;
+            case (Route.GetImage, HttpStatusCode.OK):
+                Assert.Equal(target, JsonDocument.Parse(body).RootElement.GetProperty("id").GetString());
+                break;
+            case (Route.DeleteImage, HttpStatusCode.NoContent):
+                using (var client = api.CreateClient())
+                using (var get = await client.GetAsync(new Uri($"/api/images/{target}", UriKind.Relative)))
+                {
+                    Assert.Equal(HttpStatusCode.NotFound, get.StatusCode);
+                }
+
+                var imageFolder = Guid.Parse(target).ToString("N");
+                await Eventually.UntilAsync(() => Task.FromResult(!api.StoredFiles().Any(f => f.Contains(imageFolder, StringComparison.Ordinal))), $"the file of deleted image {target} is removed");
+                break;
         }
     }
 
@@ -255,6 +300,7 @@ public sealed class AccessMatrixTests(AccessApiFactory api) : IClassFixture<Acce
             AccessApiFactory.SeedTitle, AccessApiFactory.SeedDescriptionMarker, Callers.OwnerId, "Delete target",
             api.Seed.GetProperty("video").GetProperty("sha256").GetString()!,
             api.Seed.GetProperty("video").GetProperty("locator").GetString()!,
+            api.SeedImage.GetProperty("file").GetProperty("locator").GetString()!,
             "VideoUploadStarted", "VideoFileStored", "locator", "sha256", "<html", "Hangfire",
             // What the admin route tells admins: providers, circuits, counts.
             "circuit", "cloudinary", "\"local\"", "filesStored",
@@ -263,6 +309,16 @@ public sealed class AccessMatrixTests(AccessApiFactory api) : IClassFixture<Acce
         {
             Assert.False(body.Contains(secret, StringComparison.OrdinalIgnoreCase), $"{context}: the refusal reveals '{secret}': {body}");
         }
+    }
+
+    private static readonly byte[] ImageBytes = Samples.Jpeg(2048, seed: 61);
+
+    /// <summary>An avatar upload form (the <c>kind</c> part before the <c>image</c> part).</summary>
+    internal static MultipartFormDataContent ImageForm()
+    {
+        var part = new ByteArrayContent(ImageBytes);
+        part.Headers.ContentType = MediaTypeHeaderValue.Parse("image/jpeg");
+        return new MultipartFormDataContent { { new StringContent("avatar"), "kind" }, { part, "image", "avatar.jpg" } };
     }
 
     private static HttpRequestMessage Request(Route route, string videoId) => route switch
@@ -281,6 +337,9 @@ public sealed class AccessMatrixTests(AccessApiFactory api) : IClassFixture<Acce
         Route.UploadChunk => Tus.Chunk(videoId),
         Route.TerminateUpload => Tus.Request(HttpMethod.Delete, videoId),
         Route.TusOptions => new HttpRequestMessage(HttpMethod.Options, "/api/uploads"),
+        Route.UploadImage => new HttpRequestMessage(HttpMethod.Post, "/api/images") { Content = ImageForm() },
+        Route.GetImage => new HttpRequestMessage(HttpMethod.Get, $"/api/images/{videoId}"),
+        Route.DeleteImage => new HttpRequestMessage(HttpMethod.Delete, $"/api/images/{videoId}"),
         _ => throw new ArgumentOutOfRangeException(nameof(route), route, null),
     };
 

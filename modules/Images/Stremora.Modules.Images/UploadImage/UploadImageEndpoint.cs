@@ -1,5 +1,6 @@
 using FastEndpoints;
 using Marten;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using MultipartSection = Microsoft.AspNetCore.WebUtilities.MultipartSection;
@@ -27,6 +28,7 @@ internal sealed partial class UploadImageEndpoint(
     {
         Post("/api/images");
         Policies(StremoraPolicies.SignedInUser);
+        Options(b => b.RequireRateLimiting(StremoraRateLimits.UploadsPerUser));
         AllowFileUploads(dontAutoBindFormData: true);
         Description(d => d
             .WithTags("Images")
@@ -37,12 +39,13 @@ internal sealed partial class UploadImageEndpoint(
             .ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable));
         Summary(s =>
         {
             s.Summary = "Upload an avatar or a cover (multipart/form-data: kind, then image); optional Idempotency-Key header.";
             s.Description = "The image is streamed to storage (Cloudinary, then S3, ...) as it arrives; JPEG, PNG or WebP, sniffed from the bytes, "
-                + "at most Upload:MaxImageBytes. 400 bad form or kind, 409 key reused for other content, 413 too large, 415 not an image, 503 every provider failed (with the attempts).";
+                + "at most Upload:MaxImageBytes. 400 bad form or kind, 409 key reused for other content, 413 too large, 415 not an image, 429 Upload:MaxConcurrentPerUser uploads of this user already in progress, 503 every provider failed (with the attempts).";
         });
     }
 

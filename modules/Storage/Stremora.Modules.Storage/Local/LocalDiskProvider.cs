@@ -8,7 +8,7 @@ namespace Stremora.Modules.Storage.Local;
 /// Files on this machine's disk under <c>Storage:Local:Root</c>, served back at <c>/media/{locator}</c>.
 /// For development and single-machine use: it is the chain's provider only when no cloud is configured.
 /// </summary>
-internal sealed class LocalDiskProvider(IOptions<StorageOptions> options) : IStorageProvider
+internal sealed partial class LocalDiskProvider(IOptions<StorageOptions> options) : IStorageProvider
 {
     public const string ProviderName = "local";
     public const string UrlPrefix = "/media/";
@@ -35,7 +35,7 @@ internal sealed class LocalDiskProvider(IOptions<StorageOptions> options) : ISto
         }
 
         // Written under a temporary name and renamed when complete: a reader never sees half a file.
-        var temp = $"{final}.{Guid.NewGuid():N}{LocalPaths.PartialSuffix}";
+        var temp = LocalPaths.PartialPathFor(final);
         try
         {
             Directory.CreateDirectory(Path.GetDirectoryName(final)!);

@@ -30,6 +30,17 @@ internal static partial class LocalPaths
 
     public const string PartialSuffix = ".partial";
 
+    /// <summary>Where a file is written before it is renamed to <paramref name="final"/>: its name, a write id, <see cref="PartialSuffix"/>.</summary>
+    public static string PartialPathFor(string final) => $"{final}.{Guid.NewGuid():N}{PartialSuffix}";
+
+    /// <summary>The locator a <c>.partial</c> file under <paramref name="root"/> was being written for, or null when it is not one of ours.</summary>
+    public static string? PartialLocator(string root, string path)
+    {
+        var relative = Path.GetRelativePath(root, path).Replace(Path.DirectorySeparatorChar, '/');
+        var match = Partial().Match(relative);
+        return match.Success && IsSafe(match.Groups["locator"].Value) ? match.Groups["locator"].Value : null;
+    }
+
     public static string LocatorFor(string key, string contentType)
     {
         if (!IsSafe(key))
@@ -64,6 +75,9 @@ internal static partial class LocalPaths
 
     private static bool IsSafe(string relative) =>
         relative.Length is > 0 and <= 512 && relative.Split('/').All(s => Segment().IsMatch(s));
+
+    [GeneratedRegex(@"^(?<locator>.+)\.[0-9a-f]{32}\.partial$", RegexOptions.CultureInvariant)]
+    private static partial Regex Partial();
 
     [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$", RegexOptions.CultureInvariant)]
     private static partial Regex Segment();

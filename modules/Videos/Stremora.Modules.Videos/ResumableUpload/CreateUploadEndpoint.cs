@@ -1,6 +1,7 @@
 using FastEndpoints;
 using FluentValidation.Results;
 using Marten;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
 using Stremora.SharedKernel;
@@ -25,13 +26,15 @@ internal sealed class CreateUploadEndpoint(
     {
         Post(Tus.Route);
         Policies(StremoraPolicies.SignedInUser);
+        Options(b => b.RequireRateLimiting(StremoraRateLimits.UploadsPerUser));
         Description(d => d
             .WithTags("Resumable uploads")
             .Produces(StatusCodes.Status201Created)
             .Problem(StatusCodes.Status400BadRequest, "Upload-Length missing, Upload-Metadata malformed, or its title/description invalid.")
             .Problem(StatusCodes.Status401Unauthorized, "Not signed in.")
             .Problem(StatusCodes.Status412PreconditionFailed, "Tus-Resumable is not 1.0.0.")
-            .Problem(StatusCodes.Status413PayloadTooLarge, "Upload-Length is over Upload:MaxVideoBytes."));
+            .Problem(StatusCodes.Status413PayloadTooLarge, "Upload-Length is over Upload:MaxVideoBytes.")
+            .Problem(StatusCodes.Status429TooManyRequests, "A creation with upload while Upload:MaxConcurrentPerUser uploads of this user are already sending bytes (Retry-After says when to retry)."));
         Summary(s =>
         {
             s.Summary = "tus creation: Upload-Length and Upload-Metadata (title, description, filename, filetype, base64) → 201, Location: /api/uploads/{id}, Upload-Expires.";

@@ -1,4 +1,5 @@
 using FastEndpoints;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Stremora.SharedKernel;
 
@@ -11,6 +12,7 @@ internal sealed class PatchUploadEndpoint(ChunkReceiver chunks) : EndpointWithou
     {
         Patch(Tus.Route + "/{id:guid}");
         Policies(StremoraPolicies.SignedInUser);
+        Options(b => b.RequireRateLimiting(StremoraRateLimits.UploadsPerUser));
         Description(d => d
             .WithTags("Resumable uploads")
             .Produces(StatusCodes.Status204NoContent)
@@ -20,6 +22,7 @@ internal sealed class PatchUploadEndpoint(ChunkReceiver chunks) : EndpointWithou
             .Problem(StatusCodes.Status410Gone, "The upload was terminated, failed or expired.")
             .Problem(StatusCodes.Status413PayloadTooLarge, "The chunk goes past Upload-Length.")
             .Problem(StatusCodes.Status415UnsupportedMediaType, "Not application/offset+octet-stream, or the upload's first bytes are not a video (then it is terminated).")
+            .Problem(StatusCodes.Status429TooManyRequests, "Upload:MaxConcurrentPerUser uploads of this user are already sending bytes (Retry-After says when to retry).")
             .Problem(StatusCodes.Status423Locked, "Another request is writing to this upload.")
             .Problem(Tus.ChecksumMismatch, "The chunk does not match Upload-Checksum; it was discarded."));
         Summary(s => s.Summary = "tus chunk: Content-Type application/offset+octet-stream, Upload-Offset, optional Upload-Checksum (sha1, sha256, md5) → 204 with the new Upload-Offset and Upload-Expires.");

@@ -4,6 +4,7 @@ using FluentValidation.Results;
 using Marten;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Npgsql;
@@ -32,6 +33,7 @@ internal sealed class UploadVideoEndpoint(
     {
         Post("/api/videos");
         Policies(StremoraPolicies.SignedInUser);
+        Options(b => b.RequireRateLimiting(StremoraRateLimits.UploadsPerUser));
         AllowFileUploads(dontAutoBindFormData: true);
         Description(d => d
             .WithTags("Videos")
@@ -41,6 +43,7 @@ internal sealed class UploadVideoEndpoint(
             .Problem(StatusCodes.Status401Unauthorized, "Not signed in.")
             .Problem(StatusCodes.Status409Conflict, "The Idempotency-Key was used for different content or another kind of request, or its upload is still running.")
             .Problem(StatusCodes.Status413PayloadTooLarge, "Larger than Upload:MaxVideoBytes / Upload:MaxThumbnailBytes.")
+            .Problem(StatusCodes.Status429TooManyRequests, "Upload:MaxConcurrentPerUser uploads of this user are already in progress (Retry-After says when to retry).")
             .Problem(StatusCodes.Status415UnsupportedMediaType, "Not multipart/form-data, or a part's bytes are not a video (video) / JPEG, PNG, WebP (thumbnail), or the video cannot be decoded (no video stream, truncated, damaged).")
             .Problem(StatusCodes.Status503ServiceUnavailable, "Every storage provider failed; the problem lists each attempt."));
         Summary(s =>

@@ -1,10 +1,10 @@
 using System.Net;
 
-namespace Stremora.OperationsTests.Cluster;
+namespace Stremora.TestKit.Streams;
 
 /// <summary>
 /// A video part that sends its first bytes at once and the rest only when released: the upload is then
-/// certainly in flight on some instance (its spool file exists there) when the test kills that instance.
+/// certainly in flight (its spool file exists) while the test does what it must to it (kill its instance, start another).
 /// </summary>
 public sealed class HeldBodyContent(byte[] video, Task release) : HttpContent
 {
