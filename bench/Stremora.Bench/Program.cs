@@ -50,6 +50,8 @@ internal static class Program
                 ("observability", "6. reads with metrics and tracing on vs. off", ObservabilitySuite.RunAsync),
                 ("catalogue", "7. search and list over many videos", CatalogueSuite.RunAsync),
                 ("backfill", "8. media back-fill rate", MediaBackfillSuite.RunAsync),
+                ("media", "9. media analysis + poster frame on vs. off", MediaCostSuite.RunAsync),
+                ("tus", "10. resumable uploads (tus)", TusSuite.RunAsync),
             };
             foreach (var (name, title, run) in suites.Where(s => options.Includes(s.Name)))
             {

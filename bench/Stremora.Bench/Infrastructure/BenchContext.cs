@@ -72,12 +72,13 @@ internal sealed class BenchContext : IAsyncDisposable
             ["Auth__SigningKey"] = SigningKey,
             ["Storage__SpoolDirectory"] = Path.Combine(work, "spool"),
             ["Storage__Local__Root"] = Path.Combine(work, "media"),
+            ["Uploads__StagingRoot"] = Path.Combine(work, "uploads"),
             ["Logging__LogLevel__Default"] = "Warning",
 
             // Background maintenance is not what is measured, and it shares moto with the measured uploads: the
             // abandoned-upload sweep (every 10 min) listing multipart uploads at 11:20:00 made moto answer 500 to the
-            // memory step's four concurrent uploads. "Never" is Hangfire's own Cron.Never() (31 February).
-            ["Upload__SweepCron"] = "0 0 31 2 *",
+            // memory step's four concurrent uploads. ApiProcess already gives every recurring job the never schedule
+            // (and no poster frames unless a suite asks); the maintenance jobs are switched off altogether.
             ["Storage__Rebalance__Enabled"] = "false",
             ["Storage__Reconcile__Enabled"] = "false",
         };

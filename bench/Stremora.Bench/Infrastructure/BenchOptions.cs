@@ -63,7 +63,7 @@ internal sealed class BenchOptions
                     only.UnionWith(args[++i].Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
                     break;
                 default:
-                    throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"unknown argument '{args[i]}' (use --quick, --only upload,cloudinary,failover,memory,reads,startup,observability,catalogue,backfill, --root DIR)"));
+                    throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"unknown argument '{args[i]}' (use --quick, --only upload,cloudinary,failover,memory,reads,startup,observability,catalogue,backfill,media,tus, --root DIR)"));
             }
         }
 

@@ -1,6 +1,7 @@
 using Amazon.Runtime;
 using Amazon.S3;
 using Amazon.S3.Model;
+using Amazon.S3.Transfer;
 using Stremora.TestKit.S3;
 
 namespace Stremora.Bench.Infrastructure;
@@ -42,6 +43,21 @@ internal sealed class S3Target : IDisposable
     {
         var bucket = await MotoServer.Instance.CreateBucketAsync();
         return new S3Target(MotoServer.Instance, bucket.Name);
+    }
+
+    /// <summary>
+    /// The provider-side baseline: <paramref name="file"/> sent straight to the bucket with the AWS SDK's TransferUtility
+    /// (<paramref name="partBytes"/> parts, 10 in parallel), then removed. Returns how long the upload took.
+    /// </summary>
+    public async Task<TimeSpan> UploadDirectAsync(string file, long partBytes, CancellationToken cancellationToken)
+    {
+        var key = $"bench/direct/{Guid.NewGuid():N}";
+        using var transfer = new TransferUtility(Client, new TransferUtilityConfig { ConcurrentServiceRequests = 10 });
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        await transfer.UploadAsync(new TransferUtilityUploadRequest { BucketName = Bucket, Key = key, FilePath = file, PartSize = partBytes, ContentType = "video/mp4" }, cancellationToken);
+        clock.Stop();
+        await DeleteAsync(key, cancellationToken);
+        return clock.Elapsed;
     }
 
     /// <summary>moto keeps objects in memory: every benchmark upload is removed as soon as it is measured.</summary>

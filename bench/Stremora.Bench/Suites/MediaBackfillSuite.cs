@@ -26,7 +26,6 @@ internal static class MediaBackfillSuite
         }
 
         settings["Storage__Order"] = "s3";
-        settings["Media__BackfillCron"] = "0 0 31 2 *";
         var old = new Dictionary<string, string>(settings, StringComparer.Ordinal) { ["Media__Analyze"] = "false" };
         var payload = context.Payloads.Get(Payloads.MiB);
 

@@ -97,6 +97,9 @@ internal static class Decide
     /// <summary>A replacement thumbnail that was stored but will not be recorded (it lost a race) and could not be removed at once.</summary>
     public static object DiscardReplacement(StoredFile stored) => StoredFileCleanupScheduled.For(stored, "thumbnail replacement not recorded; removing it at once failed");
 
+    /// <summary>A poster frame the back-fill stored but could not record (the video changed meanwhile): it goes through the cleanup outbox.</summary>
+    public static object DiscardPoster(StoredFile stored) => StoredFileCleanupScheduled.For(stored, "back-filled poster frame not recorded: the video changed meanwhile");
+
     /// <summary>The provider no longer holds a file whose removal was scheduled.</summary>
     public static object CleanupDone(StoredFile file) => StoredFileCleanedUp.For(file);
 

@@ -105,6 +105,9 @@ internal sealed record VideoDetails
     /// <summary>What ffprobe found; null only while the video has not been analysed.</summary>
     public VideoMedia? Media { get; init; }
 
+    /// <summary>A poster frame was wanted and could not be made or stored (its history says why): the back-fill does not try again.</summary>
+    public bool PosterFailed { get; init; }
+
     public IReadOnlyList<VideoAttemptDetails> Attempts { get; init; } = [];
 
     public IReadOnlyList<VideoCleanupDetails> Cleanups { get; init; } = [];
@@ -193,6 +196,7 @@ internal sealed class VideoDetailsProjection : SingleStreamProjection<VideoDetai
         ({ } video, VideoPublished) => video with { Published = true },
         ({ } video, VideoUnpublished) => video with { Published = false },
         ({ } video, VideoAnalyzed analyzed) => video with { Media = analyzed.ToMedia() },
+        ({ } video, VideoPosterFailed) => video with { PosterFailed = true },
         ({ } video, ResumableUploadCreated) => video with { Resumable = true },
         ({ } video, VideoBytesReceived) => video with { Status = VideoStatus.Storing },
         ({ } video, VideoThumbnailReplaced replaced) => video with

@@ -7,8 +7,9 @@ namespace Stremora.Modules.Videos.Tests.BackfillMedia;
 
 /// <summary>
 /// Videos stored before analysis existed: hosts with <c>Media:Analyze=false</c> upload to Cloudinary, to S3 (Cloudinary
-/// failing) and to local disk, and are stopped; then a host with analysis on (on real Kestrel, so the local disk's
-/// /media route has an address) runs over the same database and providers.
+/// failing) and to local disk, and one with analysis on but no poster frames uploads to Cloudinary; they are stopped;
+/// then a host with analysis and posters on (on real Kestrel, so the local disk's /media route has an address) runs over
+/// the same database and providers.
 /// </summary>
 public sealed class BackfillApi : IAsyncLifetime
 {
@@ -24,13 +25,17 @@ public sealed class BackfillApi : IAsyncLifetime
     /// <summary>An old video whose file Cloudinary no longer holds: it cannot be analysed.</summary>
     public JsonElement Vanished { get; private set; }
 
+    /// <summary>An old video analysed at upload, stored before poster frames (no thumbnail).</summary>
+    public JsonElement Unpostered { get; private set; }
+
     public async Task InitializeAsync()
     {
         Cloudinary = await FakeCloudinaryServer.StartAsync();
         Bucket = await MotoServer.Instance.CreateBucketAsync();
         Api.With(Cloudinary.Settings).WithS3(Bucket)
             .With("Storage:Order", "cloudinary,s3,local")
-            .With("Storage:CircuitBreaker:MinimumThroughput", "1000");
+            .With("Storage:CircuitBreaker:MinimumThroughput", "1000")
+            .With("Media:Posters", "true");
         await Api.InitializeAsync();
 
         var old = new List<JsonElement>();
@@ -58,6 +63,14 @@ public sealed class BackfillApi : IAsyncLifetime
             await local.InitializeAsync();
             using var owner = local.ClientFor("backfill-owner");
             old.Add(await owner.UploadValidAsync("Old on local disk", Samples.Mp4(3000, seed: 94)));
+        }
+
+        await using (var analysed = new VideosApiFactory())
+        {
+            analysed.With("ConnectionStrings:Postgres", Api.ConnectionString).With(Cloudinary.Settings).With("Storage:Order", "cloudinary").With("Media:Posters", "false");
+            await analysed.InitializeAsync();
+            using var owner = analysed.ClientFor("backfill-owner");
+            Unpostered = await owner.UploadValidAsync("Old, analysed, no poster", Samples.Mp4(3000, seed: 95));
         }
 
         OldVideos = old;

@@ -13,13 +13,7 @@ public sealed class StalledPosterApi : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        Directory.CreateDirectory(_folder);
-        var ffmpeg = Path.Combine(_folder, "ffmpeg");
-        await File.WriteAllTextAsync(ffmpeg, "#!/bin/sh\nexec sleep 60\n");
-        if (!OperatingSystem.IsWindows())
-        {
-            File.SetUnixFileMode(ffmpeg, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        }
+        var ffmpeg = await StalledFfmpeg.WriteAsync(_folder);
         Api.With("Media:Posters", "true").With("Media:FfmpegPath", ffmpeg).With("Media:PosterTimeoutSeconds", "1");
         await Api.InitializeAsync();
     }

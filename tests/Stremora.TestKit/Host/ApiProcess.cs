@@ -196,9 +196,7 @@ public sealed class ApiProcess : IAsyncDisposable
         start.Environment["ASPNETCORE_URLS"] = baseAddress.ToString().TrimEnd('/');
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
         start.Environment["DOTNET_NOLOGO"] = "1";
-        // As in StremoraApiFactory: uploads are analysed, poster frames only where a test's settings turn them on.
-        start.Environment["Media__Posters"] = "false";
-        foreach (var (key, value) in options.Settings)
+        foreach (var (key, value) in TestHostDefaults.Settings.Concat(options.Settings))
         {
             start.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
         }

@@ -20,8 +20,8 @@ public class StremoraApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
     public const string DashboardUser = "admin";
     public const string DashboardPassword = "dashboard-password-for-tests";
 
-    /// <summary>Hangfire's Cron.Never() (31 February): a recurring job a test host registers but never fires on its own.</summary>
-    public const string NeverCron = "0 0 31 2 *";
+    /// <inheritdoc cref="TestHostDefaults.NeverCron"/>
+    public const string NeverCron = TestHostDefaults.NeverCron;
 
     private readonly Dictionary<string, string?> _settings = new(StringComparer.Ordinal);
 
@@ -131,17 +131,12 @@ public class StremoraApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
             ["Storage:Local:Root"] = LocalStorageRoot,
             ["Storage:SpoolDirectory"] = SpoolDirectory,
             ["Uploads:StagingRoot"] = StagingDirectory,
-            // No background sweep or maintenance on the wall clock's schedule: a test runs them when it means to.
-            // moto_server reports every multipart upload as initiated in 2010, so a sweep that fired mid-test
-            // aborted the test's own S3 upload in flight (moto then answers 500 to its next part).
-            ["Upload:SweepCron"] = NeverCron,
-            ["Storage:Rebalance:Cron"] = NeverCron,
-            ["Storage:Reconcile:Cron"] = NeverCron,
-            ["Media:BackfillCron"] = NeverCron,
-            // Every upload is analysed; poster frames (one more stored file per upload) only where a test turns them on.
-            ["Media:Posters"] = "false",
-            ["Uploads:ExpirySweepCron"] = NeverCron,
         };
+        foreach (var (key, value) in TestHostDefaults.Settings)
+        {
+            settings[key] = value;
+        }
+
         foreach (var (key, value) in _settings)
         {
             settings[key] = value;

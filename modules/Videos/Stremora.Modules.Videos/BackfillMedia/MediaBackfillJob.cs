@@ -10,13 +10,21 @@ using Stremora.Modules.Videos.Media;
 namespace Stremora.Modules.Videos.BackfillMedia;
 
 /// <summary>How one back-fill run ended (Hangfire shows it as the job's result).</summary>
-internal sealed record MediaBackfillReport(int Analyzed, int Skipped, int Failed);
+/// <param name="Analyzed">Videos that got their <c>media</c>.</param>
+/// <param name="Posters">Videos that got a generated thumbnail.</param>
+/// <param name="PostersFailed">Videos whose poster frame could not be made or stored (their history says why; not tried again).</param>
+/// <param name="Skipped">Videos that changed meanwhile, or have no stored file to read.</param>
+/// <param name="Failed">Videos that could not be read or analysed: nothing appended, the next run tries again.</param>
+internal sealed record MediaBackfillReport(int Analyzed, int Posters, int PostersFailed, int Skipped, int Failed);
 
 /// <summary>
-/// Analyses ready videos that have no <c>media</c> (stored before analysis existed, or with <c>Media__Analyze=false</c>):
-/// ffprobe reads each file from the URL its provider gives, with range requests, never the whole video. Each result is
-/// appended as <see cref="VideoAnalyzed"/> with the expected version, so a rerun (or another instance) skips it. A
-/// video that cannot be analysed is skipped with a warning and tried again on the next run; it never stops the run.
+/// Back-fills what uploads get today for ready videos that lack it (stored before analysis existed, with
+/// <c>Media__Analyze=false</c> or with <c>Media__Posters=false</c>): <c>media</c>, read by ffprobe from the URL its
+/// provider gives, and for a video without a thumbnail a poster frame, taken by ffmpeg from that URL (range requests,
+/// never the whole video) and stored through the same failover chain as an uploaded thumbnail. Each video's events are
+/// appended in one go with the expected version, so a rerun (or another instance) finds nothing left to do for it and
+/// never makes a second poster. A video that cannot be read is skipped with a warning and tried again on the next run;
+/// a poster that cannot be made is on its history (<see cref="VideoPosterFailed"/>) and not tried again.
 /// </summary>
 internal sealed partial class MediaBackfillJob(
     IDocumentStore store,
@@ -24,34 +32,29 @@ internal sealed partial class MediaBackfillJob(
     IServer server,
     TimeProvider clock,
     IOptions<MediaOptions> options,
+    IOptions<UploadOptions> uploads,
     ILogger<MediaBackfillJob> logger)
 {
     public const string RecurringJobId = "videos-media-backfill";
     private const int BatchSize = 50;
 
-    [DisplayName("Videos: analyse stored videos that have no media")]
+    /// <summary><see cref="VideoStatus.Ready"/> as the document stores it (its JSON name).</summary>
+    private const string StoredReady = "ready";
+
+    [DisplayName("Videos: analyse stored videos that have no media, and make posters for those without a thumbnail")]
     public async Task<MediaBackfillReport> RunAsync(CancellationToken cancellationToken)
     {
-        int analyzed = 0, skipped = 0, failed = 0;
+        var report = new MediaBackfillReport(0, 0, 0, 0, 0);
         if (!options.Value.Analyze)
         {
-            return new MediaBackfillReport(analyzed, skipped, failed);
+            return report;
         }
 
         var after = Guid.Empty;
         var budget = options.Value.BackfillMaxVideosPerRun;
         while (budget > 0)
         {
-            IReadOnlyList<VideoDetails> batch;
-            await using (var query = store.QuerySession())
-            {
-                batch = await query.Query<VideoDetails>()
-                    .Where(v => v.Status == VideoStatus.Ready && v.Media == null && v.Id.CompareTo(after) > 0)
-                    .OrderBy(v => v.Id)
-                    .Take(Math.Min(BatchSize, budget))
-                    .ToListAsync(cancellationToken);
-            }
-
+            var batch = await NextBatchAsync(after, Math.Min(BatchSize, budget), cancellationToken);
             if (batch.Count == 0)
             {
                 break;
@@ -61,69 +64,141 @@ internal sealed partial class MediaBackfillJob(
             {
                 after = video.Id;
                 budget--;
-                switch (await AnalyzeAsync(video, cancellationToken))
+                var (outcome, poster) = await BackfillAsync(video, cancellationToken);
+                report = report with
                 {
-                    case Outcome.Analyzed:
-                        analyzed++;
-                        break;
-                    case Outcome.Skipped:
-                        skipped++;
-                        break;
-                    default:
-                        failed++;
-                        break;
-                }
+                    Analyzed = report.Analyzed + (outcome == Outcome.Done && video.Media is null ? 1 : 0),
+                    Posters = report.Posters + (outcome == Outcome.Done && poster == PosterOutcome.Stored ? 1 : 0),
+                    PostersFailed = report.PostersFailed + (outcome == Outcome.Done && poster == PosterOutcome.Failed ? 1 : 0),
+                    Skipped = report.Skipped + (outcome == Outcome.Skipped ? 1 : 0),
+                    Failed = report.Failed + (outcome == Outcome.Failed ? 1 : 0),
+                };
             }
         }
 
-        return new MediaBackfillReport(analyzed, skipped, failed);
+        return report;
     }
 
     private enum Outcome
     {
-        Analyzed,
+        Done,
         Skipped,
         Failed,
     }
 
-    private async Task<Outcome> AnalyzeAsync(VideoDetails video, CancellationToken cancellationToken)
+    private enum PosterOutcome
+    {
+        None,
+        Stored,
+        Failed,
+    }
+
+    /// <summary>
+    /// Ready videos after <paramref name="after"/> in id order with no media, or (posters on) no thumbnail and no poster
+    /// failure yet. SQL over the documents, so that documents stored before a field existed count as not having it.
+    /// </summary>
+    private async Task<IReadOnlyList<VideoDetails>> NextBatchAsync(Guid after, int take, CancellationToken cancellationToken)
+    {
+        await using var query = store.QuerySession();
+        var table = query.DocumentStore.Options.Schema.For<VideoDetails>();
+        var wantsPoster = options.Value.Posters
+            ? " or (data ->> 'thumbnail' is null and not coalesce((data ->> 'posterFailed')::boolean, false))"
+            : "";
+        return await query.QueryAsync<VideoDetails>(
+            $"select data from {table} where data ->> 'status' = ? and id > ? and (data ->> 'media' is null{wantsPoster}) order by id limit ?",
+            cancellationToken,
+            StoredReady,
+            after,
+            take);
+    }
+
+    private async Task<(Outcome Outcome, PosterOutcome Poster)> BackfillAsync(VideoDetails video, CancellationToken cancellationToken)
     {
         if (video.Video is not { Missing: false } file)
         {
-            return Outcome.Skipped;
+            return (Outcome.Skipped, PosterOutcome.None);
         }
 
-        ProbeResult result;
+        var events = new List<object>();
+        PosterResult? poster = null;
         try
         {
             var url = await storage.GetPlaybackUrlAsync(file.ToStoredFile(), cancellationToken);
             if (Absolute(url) is not { } uri)
             {
                 LogNoUrl(video.Id, file.Provider);
-                return Outcome.Failed;
+                return (Outcome.Failed, PosterOutcome.None);
             }
 
-            result = await MediaProbe.RunAsync(options.Value, uri, file.ContentType, cancellationToken);
+            var media = video.Media;
+            if (media is null)
+            {
+                var result = await MediaProbe.RunAsync(options.Value, uri, file.ContentType, cancellationToken);
+                if (result is not ProbeResult.Analyzed analyzed)
+                {
+                    LogUndecodable(video.Id, file.Provider, ((ProbeResult.Undecodable)result).Reason);
+                    return (Outcome.Failed, PosterOutcome.None);
+                }
+
+                media = analyzed.Media;
+                events.Add(VideoAnalyzed.For(media, clock.GetUtcNow()));
+            }
+
+            if (options.Value.Posters && video.Thumbnail is null && !video.PosterFailed)
+            {
+                poster = await PosterAsync(video.Id, uri, media, cancellationToken);
+                events.AddRange(poster.Events);
+            }
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             LogFailed(e, video.Id, file.Provider);
-            return Outcome.Failed;
+            await DiscardAsync(video.Id, poster, cancellationToken);
+            return (Outcome.Failed, PosterOutcome.None);
         }
 
-        if (result is not ProbeResult.Analyzed analyzed)
+        if (events.Count == 0 || !await store.TryAppendAsync(video.Id, video.Version, events, cancellationToken))
         {
-            LogUndecodable(video.Id, file.Provider, ((ProbeResult.Undecodable)result).Reason);
-            return Outcome.Failed;
+            // Edited, deleted, given a thumbnail or back-filled meanwhile: the next run decides again from its new state.
+            await DiscardAsync(video.Id, poster, cancellationToken);
+            return (Outcome.Skipped, PosterOutcome.None);
         }
 
-        if (!await store.TryAppendAsync(video.Id, video.Version, [VideoAnalyzed.For(analyzed.Media, clock.GetUtcNow())], cancellationToken))
+        return (Outcome.Done, poster is null ? PosterOutcome.None : poster.File is null ? PosterOutcome.Failed : PosterOutcome.Stored);
+    }
+
+    /// <summary>
+    /// The poster frame from the stored file's URL, stored under a key of its own (so removing one that lost a race can
+    /// never touch a thumbnail the video shows), through the upload's own poster code.
+    /// </summary>
+    private async Task<PosterResult> PosterAsync(Guid videoId, Uri url, VideoMedia media, CancellationToken cancellationToken)
+    {
+        var output = PosterStore.NewTempFile();
+        try
         {
-            // Edited, deleted or analysed meanwhile: the next run decides again from its new state.
-            return Outcome.Skipped;
+            return await PosterFrame.MakeAsync(options.Value, url, media, output, cancellationToken) is { } why
+                ? PosterStore.NotMade(why, clock)
+                : await PosterStore.StoreAsync(
+                    storage,
+                    output,
+                    StorageKey.ForReplacement(videoId, StoredFileKind.Thumbnail, Guid.CreateVersion7()),
+                    uploads.Value.MaxThumbnailBytes,
+                    clock,
+                    cancellationToken);
         }
+        finally
+        {
+            File.Delete(output);
+        }
+    }
 
-        return Outcome.Analyzed;
+    /// <summary>A stored poster that will not be recorded serves nothing: its removal goes through the cleanup outbox.</summary>
+    private async Task DiscardAsync(Guid videoId, PosterResult? poster, CancellationToken cancellationToken)
+    {
+        if (poster?.File is { } orphan)
+        {
+            await store.AppendToLatestAsync(videoId, Decide.DiscardPoster(orphan), cancellationToken);
+        }
     }
 
     /// <summary>Cloudinary's and S3's URLs are absolute; the local disk's /media route is this service's own, on the address it listens on.</summary>

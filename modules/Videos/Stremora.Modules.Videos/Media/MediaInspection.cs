@@ -16,17 +16,12 @@ internal sealed class MediaAnalysis(IOptions<MediaOptions> options, TimeProvider
         Enabled ? new MediaInspection(options.Value, clock, sniffedContentType, () => options.Value.Posters && wantsPoster()) : null;
 }
 
-/// <summary>What storing a poster frame added to the video's stream: the file (to undo if the upload fails) and the events.</summary>
-internal sealed record PosterResult(StoredFile? File, IReadOnlyList<object> Events);
-
 /// <summary>
 /// One video file's analysis, run by storage on the spooled file while it exists (no byte fetched twice): ffprobe's
 /// figures or a refusal, then, when no thumbnail was sent, a poster frame in a temp file of its own until it is stored.
 /// </summary>
 internal sealed class MediaInspection(MediaOptions options, TimeProvider clock, string sniffedContentType, Func<bool> wantsPoster) : IDisposable
 {
-    private const string PosterContentType = "image/jpeg";
-
     public VideoMedia? Media { get; private set; }
 
     /// <summary>The poster frame made from the spool, until it is stored; null when none was wanted or it failed.</summary>
@@ -49,9 +44,7 @@ internal sealed class MediaInspection(MediaOptions options, TimeProvider clock, 
 
         if (wantsPoster())
         {
-            var folder = Path.Combine(Path.GetTempPath(), "stremora-posters");
-            Directory.CreateDirectory(folder);
-            var output = Path.Combine(folder, $"{Guid.CreateVersion7():N}.jpg");
+            var output = PosterStore.NewTempFile();
             PosterFailure = await PosterFrame.MakeAsync(options, spooledFilePath, Media!, output, ct);
             if (PosterFailure is null)
             {
@@ -73,32 +66,10 @@ internal sealed class MediaInspection(MediaOptions options, TimeProvider clock, 
     /// Stores the poster frame through the same failover chain as an uploaded thumbnail. A poster that was not made
     /// or not stored leaves the video without a thumbnail and says why on its stream; only the caller's cancellation throws.
     /// </summary>
-    public async Task<PosterResult> StorePosterAsync(IVideoStorage storage, Guid videoId, long maxBytes, CancellationToken ct)
-    {
-        ArgumentNullException.ThrowIfNull(storage);
-        if (PosterPath is not { } path)
-        {
-            return new PosterResult(null, PosterFailure is { } why ? [new VideoPosterFailed(why, clock.GetUtcNow())] : []);
-        }
-
-        var request = new StoreFileRequest(StoredFileKind.Thumbnail, StorageKey.ForFile(videoId, StoredFileKind.Thumbnail), PosterContentType, maxBytes);
-        StoreOutcome outcome;
-        await using (var poster = File.OpenRead(path))
-        {
-            outcome = await storage.StoreAsync(request, poster, ct);
-        }
-
-        var failed = outcome.Attempts.Where(a => a.Outcome != AttemptOutcomes.Stored).Select(StorageAttemptFailed.For).ToList<object>();
-        return outcome switch
-        {
-            StoreOutcome.Stored stored => new PosterResult(
-                stored.File,
-                [.. failed, VideoFileStored.For(stored.File, stored.Attempts.LastOrDefault(a => a.Outcome == AttemptOutcomes.Stored)?.ElapsedMs ?? 0) with { Generated = true }]),
-            StoreOutcome.AllFailed => new PosterResult(null, [.. failed, new VideoPosterFailed("every storage provider failed to store the poster frame", clock.GetUtcNow())]),
-            StoreOutcome.TooLarge tooLarge => new PosterResult(null, [.. failed, new VideoPosterFailed($"the poster frame is larger than {tooLarge.MaxBytes} bytes", clock.GetUtcNow())]),
-            _ => new PosterResult(null, [.. failed, new VideoPosterFailed("the poster frame could not be stored", clock.GetUtcNow())]),
-        };
-    }
+    public Task<PosterResult> StorePosterAsync(IVideoStorage storage, Guid videoId, long maxBytes, CancellationToken ct) =>
+        PosterPath is { } path
+            ? PosterStore.StoreAsync(storage, path, StorageKey.ForFile(videoId, StoredFileKind.Thumbnail), maxBytes, clock, ct)
+            : Task.FromResult(PosterFailure is { } why ? PosterStore.NotMade(why, clock) : new PosterResult(null, []));
 
     public void Dispose()
     {
