@@ -81,6 +81,9 @@ internal sealed class BenchContext : IAsyncDisposable
             // (and no poster frames unless a suite asks); the maintenance jobs are switched off altogether.
             ["Storage__Rebalance__Enabled"] = "false",
             ["Storage__Reconcile__Enabled"] = "false",
+            // The bench's memory and tus rows send one user's uploads side by side (4 × 512 MiB): the
+            // per-user cap would refuse all but three, and the cap is not what those rows measure.
+            ["Upload__MaxConcurrentPerUser"] = "64",
         };
 
         // For experiments: STREMORA_BENCH_API_Storage__S3__ConcurrentParts=1 gives every API instance Storage__S3__ConcurrentParts=1.

@@ -261,5 +261,7 @@ public sealed class ClusterTests(ITestOutputHelper output) : IAsyncLifetime
         ["Hangfire:InvisibilityTimeout"] = "00:00:10",
         ["Cleanup:RetryDelaySeconds"] = "1",
         ["Cleanup:MaxRetryDelaySeconds"] = "2",
+        // One owner holds up to MaxHeldUploads uploads open at once here; the per-user cap has tests of its own.
+        ["Upload:MaxConcurrentPerUser"] = "100",
     };
 }
