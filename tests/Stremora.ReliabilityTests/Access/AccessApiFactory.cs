@@ -48,7 +48,7 @@ public sealed class AccessApiFactory : ReliabilityApiFactory
     public async Task<JsonElement> UploadImageAsync(string userId)
     {
         using var client = ClientFor(userId);
-        using var response = await client.PostAsync(new Uri("/api/images", UriKind.Relative), AccessMatrixTests.ImageForm());
+        using var response = await client.PostAsync(new Uri("/api/images", UriKind.Relative), AccessRequests.ImageForm());
         var body = await response.Content.ReadAsStringAsync();
         Assert.True(response.StatusCode == HttpStatusCode.Created, $"Image upload answered {(int)response.StatusCode}: {body}");
         return JsonDocument.Parse(body).RootElement.Clone();

@@ -117,27 +117,27 @@ public sealed class AccessMatrixTests(AccessApiFactory api) : IClassFixture<Acce
             Route.DeleteImage => (await api.UploadImageAsync(Callers.OwnerId)).GetProperty("id").GetString()!,
             Route.GetImage => api.SeedImage.GetProperty("id").GetString()!,
             // A resumable upload of the owner's own, untouched: a chunk or a termination changes it.
-            _ when TouchesAnUpload(route) => await CreateOwnersUploadAsync(),
+            _ when AccessRequests.TouchesAnUpload(route) => await CreateOwnersUploadAsync(),
             _ => seedId,
         };
         var totalBefore = await api.CatalogTotalAsync();
         var storedBefore = api.StoredFiles();
 
         using var client = api.CreateClient();
-        using var request = Request(route, target);
+        using var request = AccessRequests.For(route, target);
         authorize(request);
         using var response = await client.SendAsync(request);
         var body = await response.Content.ReadAsStringAsync();
 
         Assert.True(response.StatusCode == expected, $"{context}: expected {(int)expected}, got {(int)response.StatusCode}: {body}");
-        if (TouchesAnUpload(route) && expected is HttpStatusCode.Unauthorized or HttpStatusCode.NotFound)
+        if (AccessRequests.TouchesAnUpload(route) && expected is HttpStatusCode.Unauthorized or HttpStatusCode.NotFound)
         {
             Assert.Equal("1.0.0", response.Headers.GetValues("Tus-Resumable").Single());
             Assert.Equal((HttpStatusCode.OK, 0L), await OwnersViewAsync(target));
         }
 
         // A HEAD answer has no body to look at.
-        var refusedWithBody = expected is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden || (IsUploadRoute(route) && expected == HttpStatusCode.NotFound);
+        var refusedWithBody = expected is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden || (AccessRequests.IsUploadRoute(route) && expected == HttpStatusCode.NotFound);
         if (refusedWithBody && request.Method != HttpMethod.Head)
         {
             ProblemAssert.IsProblem(expected, response.Content.Headers.ContentType?.MediaType, body, context);
@@ -210,10 +210,10 @@ public sealed class AccessMatrixTests(AccessApiFactory api) : IClassFixture<Acce
                 Assert.Equal("0", response.Headers.GetValues("Upload-Offset").Single());
                 break;
             case (Route.UploadOffset, HttpStatusCode.OK):
-                Assert.Equal(("0", Tus.Length.ToString(CultureInfo.InvariantCulture)), (response.Headers.GetValues("Upload-Offset").Single(), response.Headers.GetValues("Upload-Length").Single()));
+                Assert.Equal(("0", AccessRequests.Tus.Length.ToString(CultureInfo.InvariantCulture)), (response.Headers.GetValues("Upload-Offset").Single(), response.Headers.GetValues("Upload-Length").Single()));
                 break;
             case (Route.UploadChunk, HttpStatusCode.NoContent):
-                Assert.Equal(Tus.ChunkLength.ToString(CultureInfo.InvariantCulture), response.Headers.GetValues("Upload-Offset").Single());
+                Assert.Equal(AccessRequests.Tus.ChunkLength.ToString(CultureInfo.InvariantCulture), response.Headers.GetValues("Upload-Offset").Single());
                 break;
             case (Route.TerminateUpload, HttpStatusCode.NoContent):
                 Assert.Equal(HttpStatusCode.Gone, (await OwnersViewAsync(target)).Status);
@@ -223,7 +223,7 @@ public sealed class AccessMatrixTests(AccessApiFactory api) : IClassFixture<Acce
                 break;
             case (Route.UploadImage, HttpStatusCode.Created):
                 Assert.NotNull(response.Headers.Location);
-                Assert.Equal(Samples.Sha256(ImageBytes), JsonDocument.Parse(body).RootElement.GetProperty("file").GetProperty("sha256").GetString());
+                Assert.Equal(Samples.Sha256(AccessRequests.ImageBytes), JsonDocument.Parse(body).RootElement.GetProperty("file").GetProperty("sha256").GetString());
                 break;
             case (Route.GetImage, HttpStatusCode.OK):
                 Assert.Equal(target, JsonDocument.Parse(body).RootElement.GetProperty("id").GetString());
@@ -260,46 +260,10 @@ public sealed class AccessMatrixTests(AccessApiFactory api) : IClassFixture<Acce
         }
     }
 
-    private static readonly byte[] ImageBytes = Samples.Jpeg(2048, seed: 61);
-
-    /// <summary>An avatar upload form (the <c>kind</c> part before the <c>image</c> part).</summary>
-    internal static MultipartFormDataContent ImageForm()
-    {
-        var part = new ByteArrayContent(ImageBytes);
-        part.Headers.ContentType = MediaTypeHeaderValue.Parse("image/jpeg");
-        return new MultipartFormDataContent { { new StringContent("avatar"), "kind" }, { part, "image", "avatar.jpg" } };
-    }
-
-    private static HttpRequestMessage Request(Route route, string videoId) => route switch
-    {
-        Route.UploadVideo => new HttpRequestMessage(HttpMethod.Post, "/api/videos") { Content = UploadForm.Valid("Matrix upload").Build() },
-        Route.GetVideo => new HttpRequestMessage(HttpMethod.Get, $"/api/videos/{videoId}"),
-        Route.ListVideos => new HttpRequestMessage(HttpMethod.Get, "/api/videos"),
-        Route.DeleteVideo => new HttpRequestMessage(HttpMethod.Delete, $"/api/videos/{videoId}"),
-        Route.VideoHistory => new HttpRequestMessage(HttpMethod.Get, $"/api/videos/{videoId}/history"),
-        Route.AdminStorage => new HttpRequestMessage(HttpMethod.Get, "/api/admin/storage"),
-        Route.HangfireDashboard => new HttpRequestMessage(HttpMethod.Get, "/hangfire"),
-        Route.HealthReady => new HttpRequestMessage(HttpMethod.Get, "/health/ready"),
-        Route.OpenApi => new HttpRequestMessage(HttpMethod.Get, "/openapi/v1.json"),
-        Route.CreateUpload => Tus.Create(),
-        Route.UploadOffset => Tus.Request(HttpMethod.Head, videoId),
-        Route.UploadChunk => Tus.Chunk(videoId),
-        Route.TerminateUpload => Tus.Request(HttpMethod.Delete, videoId),
-        Route.TusOptions => new HttpRequestMessage(HttpMethod.Options, "/api/uploads"),
-        Route.UploadImage => new HttpRequestMessage(HttpMethod.Post, "/api/images") { Content = ImageForm() },
-        Route.GetImage => new HttpRequestMessage(HttpMethod.Get, $"/api/images/{videoId}"),
-        Route.DeleteImage => new HttpRequestMessage(HttpMethod.Delete, $"/api/images/{videoId}"),
-        _ => throw new ArgumentOutOfRangeException(nameof(route), route, null),
-    };
-
-    private static bool IsUploadRoute(Route route) => route == Route.CreateUpload || TouchesAnUpload(route);
-
-    private static bool TouchesAnUpload(Route route) => route is Route.UploadOffset or Route.UploadChunk or Route.TerminateUpload;
-
     private async Task<string> CreateOwnersUploadAsync()
     {
         using var client = api.ClientFor(Callers.OwnerId);
-        using var response = await client.SendAsync(Tus.Create());
+        using var response = await client.SendAsync(AccessRequests.Tus.Create());
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
         return response.Headers.Location!.OriginalString.Split('/')[^1];
     }
@@ -308,39 +272,9 @@ public sealed class AccessMatrixTests(AccessApiFactory api) : IClassFixture<Acce
     private async Task<(HttpStatusCode Status, long Offset)> OwnersViewAsync(string id)
     {
         using var client = api.ClientFor(Callers.OwnerId);
-        using var response = await client.SendAsync(Tus.Request(HttpMethod.Head, id));
+        using var response = await client.SendAsync(AccessRequests.Tus.Request(HttpMethod.Head, id));
         return (response.StatusCode, response.Headers.TryGetValues("Upload-Offset", out var offset) ? long.Parse(offset.Single(), CultureInfo.InvariantCulture) : -1);
     }
 
     /// <summary>The tus requests of the matrix: every one says Tus-Resumable 1.0.0, so version checks never answer first.</summary>
-    private static class Tus
-    {
-        public const int Length = 4096;
-        public const int ChunkLength = 1024;
-
-        public static HttpRequestMessage Request(HttpMethod method, string id)
-        {
-            var request = new HttpRequestMessage(method, id.Length == 0 ? "/api/uploads" : $"/api/uploads/{id}");
-            request.Headers.Add("Tus-Resumable", "1.0.0");
-            return request;
-        }
-
-        public static HttpRequestMessage Create()
-        {
-            var request = Request(HttpMethod.Post, "");
-            request.Headers.Add("Upload-Length", Length.ToString(CultureInfo.InvariantCulture));
-            request.Headers.Add("Upload-Metadata", "title " + Convert.ToBase64String(Encoding.UTF8.GetBytes("Matrix resumable upload")));
-            return request;
-        }
-
-        /// <summary>The first kilobyte of a real video: past the sniffed prefix, so a taken chunk answers 204.</summary>
-        public static HttpRequestMessage Chunk(string id)
-        {
-            var request = Request(HttpMethod.Patch, id);
-            request.Content = new ByteArrayContent(Samples.Mp4(Length), 0, ChunkLength);
-            request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/offset+octet-stream");
-            request.Headers.Add("Upload-Offset", "0");
-            return request;
-        }
-    }
 }
