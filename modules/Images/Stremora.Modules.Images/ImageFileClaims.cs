@@ -7,12 +7,25 @@ namespace Stremora.Modules.Images;
 /// <summary>
 /// Tells reconciliation which listed files under <c>images/</c> are still this module's: a served image's file, or one
 /// whose removal job has not finished. Any other image key (deleted and cleaned up, never recorded) is an orphan.
+/// The media route asks it too: only a ready image's file is served, even while a deleted one's is still on disk.
 /// </summary>
 internal sealed class ImageFileClaims(IDocumentStore store, TimeProvider clock) : IStoredFileClaims
 {
     private const int PageSize = 200;
 
     public bool Recognises(string locator) => ImageStorageKey.ImageIdIn(locator) is not null;
+
+    public async Task<bool> ServesAsync(string provider, string locator, CancellationToken cancellationToken)
+    {
+        if (ImageStorageKey.ImageIdIn(locator) is not { } id)
+        {
+            return false;
+        }
+
+        await using var query = store.QuerySession();
+        var image = await query.LoadAsync<ImageDetails>(id, cancellationToken);
+        return image is { Status: ImageStatuses.Ready } && image.File.IsAt(provider, locator);
+    }
 
     public async Task<IReadOnlySet<string>> ClaimedAsync(string provider, IReadOnlyList<string> locators, CancellationToken cancellationToken)
     {

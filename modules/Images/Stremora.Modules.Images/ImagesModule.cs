@@ -25,7 +25,10 @@ public static class ImagesModule
             .ValidateOnStart();
         services.AddTransient<ImageCleanupJob>();
         // Reconciliation (videos module) asks every registered claim check before it calls a file an orphan.
-        services.AddSingleton<IStoredFileClaims, ImageFileClaims>();
+        services.AddSingleton<ImageFileClaims>();
+        services.AddSingleton<IStoredFileClaims>(sp => sp.GetRequiredService<ImageFileClaims>());
+        // The media route asks the same instance whether an image's file is still served.
+        services.AddSingleton<ILiveFiles>(sp => sp.GetRequiredService<ImageFileClaims>());
         // The outbox subscription needs Hangfire's client, which lives in the container, not in StoreOptions.
         services.ConfigureMarten((sp, options) => options.Events.Subscribe(new ImageCleanupOutbox(sp)));
         return services;

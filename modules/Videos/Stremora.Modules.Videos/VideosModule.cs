@@ -7,6 +7,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
+using Stremora.Modules.Storage.Contracts;
 using Stremora.Modules.Videos.AbandonedUploads;
 using Stremora.Modules.Videos.BackfillMedia;
 using Stremora.Modules.Videos.Cleanup;
@@ -87,6 +88,8 @@ public static class VideosModule
         services.AddTransient<StorageReconcileJob>();
         services.AddTransient<MediaBackfillJob>();
         services.AddHostedService<RecurringJobs>();
+        // The media route serves a video's file only while the catalog says it is live.
+        services.AddSingleton<ILiveFiles, VideoLiveFiles>();
         // The outbox subscription needs Hangfire's client, which lives in the container, not in StoreOptions.
         services.ConfigureMarten((sp, options) => options.Events.Subscribe(new CleanupOutbox(sp)));
         return services;

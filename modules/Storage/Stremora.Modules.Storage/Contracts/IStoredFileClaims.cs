@@ -5,13 +5,11 @@ namespace Stremora.Modules.Storage.Contracts;
 /// files. Reconciliation owns the listing and the deletion of orphans; each module that registers one of these
 /// only answers "is this my key" and "which of these do I still hold", so no module needs to know another's keys.
 /// The same way, it hands reconciliation the files it serves, and records what reconciliation found about them
-/// (missing at their provider, or there again).
+/// (missing at their provider, or there again). "Is this my key" (<see cref="ILiveFiles.Recognises"/>) is the same
+/// question the media route asks, so a module answers it once.
 /// </summary>
-public interface IStoredFileClaims
+public interface IStoredFileClaims : ILiveFiles
 {
-    /// <summary>True when <paramref name="locator"/> is one of this module's keys, whatever its state.</summary>
-    bool Recognises(string locator);
-
     /// <summary>
     /// Of <paramref name="locators"/> (all recognised, all on <paramref name="provider"/>), those the module still
     /// claims: served by a live record, or waiting for a removal job. The rest are orphans.
