@@ -3,19 +3,29 @@ using System.Net.Http.Headers;
 using System.Security.Cryptography;
 using Microsoft.Extensions.DependencyInjection;
 using Stremora.Modules.Storage.Contracts;
-using Stremora.TestKit.Host;
 
 namespace Stremora.Modules.Storage.Tests.Local;
 
-/// <summary>The real host with no cloud configured: uploads land on local disk and are served at /media with Range support.</summary>
-public sealed class LocalMediaTests(StremoraApiFactory api) : IClassFixture<StremoraApiFactory>
+/// <summary>
+/// The real host with no cloud configured: uploads land on local disk and are served at /media with Range support, for
+/// as long as a catalog (here <see cref="LiveTestFiles"/>) says the file is live.
+/// </summary>
+public sealed class LocalMediaTests(LocalMediaApiFactory api) : IClassFixture<LocalMediaApiFactory>
 {
     private IVideoStorage Storage => api.Services.GetRequiredService<IVideoStorage>();
 
+    /// <summary>Stores a file through the chain and records it as live, as a module does once its record serves it.</summary>
     private async Task<(StoredFile File, byte[] Data)> StoreAsync(int size = 200_000, string contentType = "video/mp4")
     {
+        var (file, data) = await StoreUncataloguedAsync(size, contentType);
+        api.Catalog.Record(file);
+        return (file, data);
+    }
+
+    private async Task<(StoredFile File, byte[] Data)> StoreUncataloguedAsync(int size = 200_000, string contentType = "video/mp4")
+    {
         var data = RandomNumberGenerator.GetBytes(size);
-        var request = new StoreFileRequest(StoredFileKind.Video, $"videos/{Guid.CreateVersion7()}/video", contentType, 1_000_000);
+        var request = new StoreFileRequest(StoredFileKind.Video, LiveTestFiles.NewKey(), contentType, 1_000_000);
         var result = Assert.IsType<StoreOutcome.Stored>(await Storage.StoreAsync(request, new MemoryStream(data), CancellationToken.None));
         return (result.File, data);
     }
@@ -26,7 +36,7 @@ public sealed class LocalMediaTests(StremoraApiFactory api) : IClassFixture<Stre
         var (file, data) = await StoreAsync();
 
         Assert.Equal("local", file.Provider);
-        Assert.StartsWith("/media/videos/", file.ProviderUrl!, StringComparison.Ordinal);
+        Assert.StartsWith("/media/storage-tests/", file.ProviderUrl!, StringComparison.Ordinal);
         using var response = await api.CreateClient().GetAsync(new Uri(file.ProviderUrl!, UriKind.Relative));
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
@@ -35,6 +45,35 @@ public sealed class LocalMediaTests(StremoraApiFactory api) : IClassFixture<Stre
         Assert.Equal(data, await response.Content.ReadAsByteArrayAsync());
         Assert.Empty(Directory.GetFiles(api.SpoolDirectory));
         AssertNeitherSniffedNorRunnable(response);
+        AssertNoSharedCacheKeepsIt(response);
+    }
+
+    [Fact]
+    public async Task A_file_on_disk_that_no_catalog_serves_is_404_and_never_cached()
+    {
+        var (file, _) = await StoreUncataloguedAsync();
+
+        using var response = await api.CreateClient().GetAsync(new Uri(file.ProviderUrl!, UriKind.Relative));
+
+        Assert.True(File.Exists(Path.Combine(api.LocalStorageRoot, file.Locator)));
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal("no-store", response.Headers.CacheControl?.ToString());
+        AssertNeitherSniffedNorRunnable(response);
+    }
+
+    [Fact]
+    public async Task A_file_withdrawn_from_its_catalog_is_404_at_once_while_still_on_disk()
+    {
+        var (file, _) = await StoreAsync();
+        using var served = await api.CreateClient().GetAsync(new Uri(file.ProviderUrl!, UriKind.Relative));
+        Assert.Equal(HttpStatusCode.OK, served.StatusCode);
+
+        api.Catalog.Withdraw(file);
+        using var again = await api.CreateClient().GetAsync(new Uri(file.ProviderUrl!, UriKind.Relative));
+
+        Assert.True(File.Exists(Path.Combine(api.LocalStorageRoot, file.Locator)));
+        Assert.Equal(HttpStatusCode.NotFound, again.StatusCode);
     }
 
     [Fact]
@@ -51,6 +90,7 @@ public sealed class LocalMediaTests(StremoraApiFactory api) : IClassFixture<Stre
         Assert.Equal($"bytes 1000-1999/{data.Length}", response.Content.Headers.ContentRange?.ToString());
         Assert.Equal(data.AsSpan(1000, 1000).ToArray(), await response.Content.ReadAsByteArrayAsync());
         AssertNeitherSniffedNorRunnable(response);
+        AssertNoSharedCacheKeepsIt(response);
     }
 
     [Fact]
@@ -114,6 +154,14 @@ public sealed class LocalMediaTests(StremoraApiFactory api) : IClassFixture<Stre
     {
         Assert.Equal("nosniff", Assert.Single(response.Headers.GetValues("X-Content-Type-Options")));
         Assert.Equal("default-src 'none'; media-src 'self'", Assert.Single(response.Headers.GetValues("Content-Security-Policy")));
+    }
+
+    /// <summary>A proxy stores nothing; a browser asks again before each reuse, and that request meets the catalog check.</summary>
+    private static void AssertNoSharedCacheKeepsIt(HttpResponseMessage response)
+    {
+        var cacheControl = response.Headers.CacheControl;
+        Assert.NotNull(cacheControl);
+        Assert.True(cacheControl.Private && cacheControl.NoCache && cacheControl.MaxAge is null, $"Cache-Control: {cacheControl}");
     }
 
     /// <summary>
