@@ -8,8 +8,9 @@ using Stremora.Modules.Videos.Tests.Infrastructure;
 namespace Stremora.Modules.Videos.Tests.LiveFiles;
 
 /// <summary>
-/// On local disk, /media serves a video's file only while the catalog says it is live: a ready video's current file or
-/// thumbnail. Each test holds (or fails) the removal so the file is still on disk when /media is asked.
+/// On local disk, /media serves a file only while the catalog says it is live: a ready video's current file or
+/// thumbnail, a ready image's file. Each test holds (or fails) the removal so the file is still on disk when /media is
+/// asked. Images are here too because this host is the one with removal hooks; the images module's claims answer for them.
 /// </summary>
 [Collection(VideosApiGroup.Name)]
 public sealed class LiveMediaTests(VideosApiFactory api)
@@ -106,6 +107,32 @@ public sealed class LiveMediaTests(VideosApiFactory api)
 
         Assert.Equal(HttpStatusCode.OK, await StatusAsync(Url(video, "video")));
         await AssertNotServedAsync($"/media/videos/{Guid.CreateVersion7():N}/video.mp4");
+    }
+
+    [Fact]
+    public async Task A_deleted_images_file_is_404_at_once_before_its_removal_has_run()
+    {
+        using var owner = api.ClientFor("live-image-owner");
+        using var uploaded = await owner.PostAsync(
+            new Uri("/api/images", UriKind.Relative),
+            new UploadForm().Field("kind", "avatar").File("image", Samples.Jpeg(1400, seed: 47), "image/jpeg", "me.jpg").Build());
+        var body = await uploaded.Content.ReadAsStringAsync();
+        Assert.True(uploaded.StatusCode == HttpStatusCode.Created, body);
+        var image = JsonDocument.Parse(body).RootElement;
+        var id = image.Id();
+        var url = Url(image, "file");
+        Assert.Equal(HttpStatusCode.OK, await StatusAsync(url));
+
+        using (api.Deletes.Hold(id))
+        {
+            using var deleted = await owner.DeleteAsync(new Uri($"/api/images/{id}", UriKind.Relative));
+            Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
+
+            Assert.Contains(api.StoredFiles(), f => f.Contains($"{id:N}", StringComparison.Ordinal));
+            await AssertNotServedAsync(url);
+        }
+
+        await Eventually.UntilAsync(() => !api.StoredFiles().Any(f => f.Contains($"{id:N}", StringComparison.Ordinal)), "the deleted image's file is removed");
     }
 
     private static string Url(JsonElement video, string file) => video.GetProperty(file).GetProperty("url").GetString()!;
