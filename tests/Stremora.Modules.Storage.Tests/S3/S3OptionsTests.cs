@@ -21,11 +21,20 @@ public sealed class S3OptionsTests
         Assert.Equal(
             [
                 "Storage:S3:PartSizeBytes must be between 5 MiB (5242880) and 5 GiB.",
-                "Storage:S3:UrlExpiryMinutes must be between 1 and 10080 (7 days).",
+                "Storage:S3:UrlExpiryMinutes must be between 1 and 1440 (a day).",
                 "AWS_ENDPOINT_URL_S3 must be an absolute http:// or https:// URL.",
                 "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY must be set together.",
             ],
             result.Failures);
+    }
+
+    [Fact]
+    public void Presigned_urls_live_a_quarter_of_an_hour_unless_configured_and_never_past_a_day()
+    {
+        Assert.Equal(15, new S3Options().UrlExpiryMinutes);
+        var tooLong = new S3OptionsValidator().Validate(null, new S3Options { UrlExpiryMinutes = S3Options.MaxUrlExpiryMinutes + 1 });
+        Assert.Equal(["Storage:S3:UrlExpiryMinutes must be between 1 and 1440 (a day)."], tooLong.Failures);
+        Assert.True(new S3OptionsValidator().Validate(null, new S3Options { UrlExpiryMinutes = S3Options.MaxUrlExpiryMinutes }).Succeeded);
     }
 
     [Fact]

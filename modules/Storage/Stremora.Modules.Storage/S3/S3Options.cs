@@ -7,7 +7,7 @@ namespace Stremora.Modules.Storage.S3;
 /// S3 settings: the standard AWS variables (<c>AWS_REGION</c>, <c>AWS_ACCESS_KEY_ID</c>,
 /// <c>AWS_SECRET_ACCESS_KEY</c>, <c>AWS_S3_BUCKET_NAME</c>, <c>AWS_ENDPOINT_URL_S3</c>) plus
 /// <c>Storage:S3:PartSizeBytes</c> (default 16 MiB, at least 5 MiB), <c>Storage:S3:ConcurrentParts</c> (parts in flight at once, default 4), <c>Storage:S3:UrlExpiryMinutes</c>
-/// (default 60) and <c>Storage:S3:KeyPrefix</c> (default <c>stremora/</c>: every object and multipart
+/// (default 15, at most a day) and <c>Storage:S3:KeyPrefix</c> (default <c>stremora/</c>: every object and multipart
 /// upload of this service lives under it, which is what the abandoned-upload sweep looks at).
 /// Configured when the bucket is set; without keys the SDK's default credential chain is used.
 /// </summary>
@@ -37,7 +37,13 @@ internal sealed class S3Options
 
     public int ConcurrentParts { get; set; } = 4;
 
-    public double UrlExpiryMinutes { get; set; } = 60;
+    public const double MaxUrlExpiryMinutes = 24 * 60;
+
+    /// <summary>
+    /// A presigned URL cannot be revoked: this bounds how long one handed out before a delete works should the file's
+    /// removal fail (when it succeeds, seconds after the delete, the URL finds nothing). Each instance reuses one for half of it.
+    /// </summary>
+    public double UrlExpiryMinutes { get; set; } = 15;
 
     /// <summary>Always a folder: <c>stremora</c> becomes <c>stremora/</c>, so <c>stremora-backups/</c> beside it is never listed or swept.</summary>
     public string KeyPrefix
@@ -77,10 +83,10 @@ internal sealed class S3OptionsValidator : IValidateOptions<S3Options>
             failures.Add("Storage:S3:ConcurrentParts must be between 1 and 32.");
         }
 
-        // SigV4 presigned URLs live at most 7 days.
-        if (options.UrlExpiryMinutes is < 1 or > 7 * 24 * 60)
+        // Short by design (SigV4 would allow 7 days): a URL handed out before a delete keeps working until it expires.
+        if (options.UrlExpiryMinutes is < 1 or > S3Options.MaxUrlExpiryMinutes)
         {
-            failures.Add("Storage:S3:UrlExpiryMinutes must be between 1 and 10080 (7 days).");
+            failures.Add("Storage:S3:UrlExpiryMinutes must be between 1 and 1440 (a day).");
         }
 
         if (!string.IsNullOrEmpty(options.ServiceUrl)
