@@ -23,8 +23,8 @@ internal sealed class ServeLocalMediaEndpoint(LocalDiskProvider provider, IEnume
     // default-src 'none' already stops scripts, styles, frames and forms in anything opened as a document.
     internal const string ContentSecurityPolicy = "default-src 'none'; media-src 'self'";
 
-    // No shared cache may keep a file (it would go on serving it after a delete); a browser revalidates each reuse,
-    // and the revalidation meets the catalog check like any request.
+    // No shared cache may keep a file (it would go on serving it after a delete); a browser must ask again before
+    // reusing its copy, and that request meets the catalog check like any other.
     internal const string ServedCacheControl = "private, no-cache";
 
     // A 404 may turn into a file (an upload finishing) and must never be remembered.
