@@ -18,11 +18,13 @@ internal sealed record ChunkOutcome(ResumableUpload? Upload, ProblemHttpResult? 
 /// Takes one chunk (a PATCH, or the body of a creation with upload) under the upload's advisory lock: the offset
 /// must be the staged one, the bytes are appended to the staged file and flushed to disk before the new offset is
 /// recorded, so an offset ever answered survives a crash. A chunk cut off midway keeps what arrived (without a
-/// checksum) or nothing (with one). The last chunk stores the upload before it is answered.
+/// checksum) or nothing (with one). Each recorded offset wakes the upload's forwarder, started here once the sniffed
+/// prefix is in; the last chunk is answered once the upload is stored (by that forwarder, or from the staged file).
 /// </summary>
 internal sealed class ChunkReceiver(
     ResumableUploads uploads,
     StagedFiles staging,
+    Forwarders forwarders,
     IDocumentStore store,
     NpgsqlDataSource database,
     IOptions<ResumableUploadOptions> options,
@@ -83,7 +85,7 @@ internal sealed class ChunkReceiver(
         if (upload.Offset < ContentSniffer.PrefixLength && (updated.Offset >= ContentSniffer.PrefixLength || updated.IsComplete)
             && ContentSniffer.SniffVideo(await staging.HeadAsync(id, ContentSniffer.PrefixLength, CancellationToken.None)) is null)
         {
-            await uploads.FailAsync(video!, "not a video: its first bytes are no video format this service accepts", [], CancellationToken.None);
+            await uploads.FailAsync(video!, ResumableUploads.NotAVideo, [], CancellationToken.None);
             return new(null, Tus.Problem(StatusCodes.Status415UnsupportedMediaType, "Not a video", "The upload's first bytes are not a video this service accepts (MP4, QuickTime, 3GP, WebM, Matroska, AVI, FLV, ASF/WMV, MPEG-PS or MPEG-TS), whatever type it declares; the upload was terminated."));
         }
 
@@ -91,6 +93,13 @@ internal sealed class ChunkReceiver(
         if (!await RecordAsync(video!, updated, CancellationToken.None))
         {
             return new(null, Tus.Gone(id, "ended while this chunk arrived"));
+        }
+
+        forwarders.Signal(id);
+        if (!updated.IsComplete && updated.Offset >= ContentSniffer.PrefixLength)
+        {
+            // Storage keeps pace with the upload; the last chunk then waits for this forwarder instead of storing everything.
+            forwarders.StartIfIdle(id, token => uploads.ForwardAsync(id, token));
         }
 
         if (bodyError is not null)
@@ -101,7 +110,7 @@ internal sealed class ChunkReceiver(
         if (updated.IsComplete)
         {
             // Not the request's token: a client that stops waiting must not stop storing bytes it was told are safe.
-            await uploads.StoreAsync(id, attempt: 1, lifetime.ApplicationStopping);
+            await uploads.CompleteAsync(id, lifetime.ApplicationStopping);
         }
 
         return new(updated, null);
@@ -133,6 +142,7 @@ internal sealed class ChunkReceiver(
                 {
                     file.Flush(flushToDisk: true);
                     await SaveOffsetAsync(upload with { Offset = offset + received }, CancellationToken.None);
+                    forwarders.Signal(id);
                     checkpoint += CheckpointBytes;
                 }
             }
