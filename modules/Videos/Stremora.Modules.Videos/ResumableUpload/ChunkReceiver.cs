@@ -135,6 +135,12 @@ internal sealed class ChunkReceiver(
                     break;
                 }
 
+                if (received + read > remaining)
+                {
+                    problem = TooLarge(id, remaining);
+                    break;
+                }
+
                 await file.WriteAsync(buffer.AsMemory(0, read), CancellationToken.None);
                 checksum?.Append(buffer.AsSpan(0, read));
                 received += read;
@@ -149,7 +155,7 @@ internal sealed class ChunkReceiver(
         }
         catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
-            problem = Tus.Problem(StatusCodes.Status413PayloadTooLarge, "Chunk too large", $"Upload {id} needed {remaining} more bytes; the chunk went past them.");
+            problem = TooLarge(id, remaining);
         }
         catch (Exception e) when (e is IOException or BadHttpRequestException or OperationCanceledException)
         {
@@ -160,12 +166,13 @@ internal sealed class ChunkReceiver(
             ArrayPool<byte>.Shared.Return(buffer);
         }
 
-        if (checksum is not null && (problem is not null || !checksum.Matches()))
+        var tooLarge = problem?.StatusCode == StatusCodes.Status413PayloadTooLarge;
+        if (tooLarge || (checksum is not null && (problem is not null || !checksum.Matches())))
         {
-            // A chunk with a checksum counts whole or not at all.
+            // A chunk with a checksum counts whole or not at all; one going past Upload-Length not at all.
             file.SetLength(offset);
             received = 0;
-            problem ??= Tus.Problem(Tus.ChecksumMismatch, "Checksum mismatch", $"The chunk's {checksum.Algorithm} is not the one in {Tus.ChecksumHeader}; it was discarded. Send it again.");
+            problem ??= Tus.Problem(Tus.ChecksumMismatch, "Checksum mismatch", $"The chunk's {checksum!.Algorithm} is not the one in {Tus.ChecksumHeader}; it was discarded. Send it again.");
         }
 
         file.Flush(flushToDisk: true);
@@ -194,12 +201,19 @@ internal sealed class ChunkReceiver(
         return await session.TryAppendAsync(video.Id, video.Version, [new VideoBytesReceived(updated.Length, clock.GetUtcNow())], ct);
     }
 
-    /// <summary>Kestrel's body limits for this request only: the bytes the upload still needs, and the upload route's slowest rate.</summary>
+    private static ProblemHttpResult TooLarge(Guid id, long remaining) =>
+        Tus.Problem(StatusCodes.Status413PayloadTooLarge, "Chunk too large", $"Upload {id} needed {remaining} more bytes; the chunk went past them and was discarded.");
+
+    /// <summary>
+    /// Kestrel's body limits for this request only: the bytes the upload still needs, and the upload route's slowest
+    /// rate. A body without Content-Length (chunked) gets no size limit from Kestrel, which refused one of exactly
+    /// its limit's size: the read loop refuses the first byte past what the upload needs.
+    /// </summary>
     private void LimitBody(HttpContext http, long remaining)
     {
         if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } bodySize)
         {
-            bodySize.MaxRequestBodySize = remaining;
+            bodySize.MaxRequestBodySize = http.Request.ContentLength is null ? null : remaining;
         }
 
         if (http.Features.Get<IHttpMinRequestBodyDataRateFeature>() is { } bodyRate)
