@@ -85,9 +85,14 @@ public abstract class ResumableUploadRig : IAsyncLifetime
         return JsonDocument.Parse(body).RootElement.Clone();
     }
 
-    /// <summary>The video's attempts as <c>provider:outcome</c>, in order.</summary>
-    protected static string[] Attempts(JsonElement video) =>
-        [.. video.GetProperty("attempts").EnumerateArray().Select(a => a.GetProperty("provider").GetString() + ":" + a.GetProperty("outcome").GetString())];
+    /// <summary>The video is ready on <paramref name="provider"/> with the file's SHA-256, after exactly these attempts (<c>provider:outcome</c>).</summary>
+    protected static void AssertReady(JsonElement video, byte[] file, string provider, params string[] attempts)
+    {
+        Assert.Equal("ready", video.GetProperty("status").GetString());
+        Assert.Equal(provider, video.GetProperty("video").GetProperty("provider").GetString());
+        Assert.Equal(Samples.Sha256(file), video.GetProperty("video").GetProperty("sha256").GetString());
+        Assert.Equal(attempts, video.GetProperty("attempts").EnumerateArray().Select(a => a.GetProperty("provider").GetString() + ":" + a.GetProperty("outcome").GetString()));
+    }
 
     protected ApiProcessOptions Settings(string name, string order = "cloudinary,s3", IReadOnlyDictionary<string, string>? extra = null)
     {
