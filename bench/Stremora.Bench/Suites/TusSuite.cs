@@ -88,7 +88,7 @@ internal static class TusSuite
             direct,
             "≤ ×0.25",
             r => r <= 0.25,
-            "the service stores a tus upload only after its last byte, so this is one whole provider upload"));
+            "the service forwards a tus upload to the provider while its chunks arrive, so this is the last chunk's part plus the provider's completion"));
 
         await ConcurrentMemoryAsync(context, api, cancellationToken);
     }

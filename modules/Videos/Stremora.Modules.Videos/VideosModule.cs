@@ -74,9 +74,11 @@ public static class VideosModule
             .Validate(o => !string.IsNullOrWhiteSpace(o.ExpirySweepCron), "Uploads__ExpirySweepCron must be a cron expression.")
             .Validate(o => o.MaxStoreAttempts >= 1, "Uploads__MaxStoreAttempts must be at least 1.")
             .Validate(o => o.StoreRetryDelaySeconds >= 1, "Uploads__StoreRetryDelaySeconds must be at least 1.")
+            .Validate(o => o.ForwardIdleSeconds >= 1, "Uploads__ForwardIdleSeconds must be at least 1.")
             .ValidateOnStart();
         services.AddSingleton<StagedFiles>();
         services.AddSingleton<ResumableUploads>();
+        services.AddSingleton<Forwarders>();
         services.AddSingleton<ChunkReceiver>();
         services.AddTransient<IStartupFilter, TusVersionGate>();
         services.AddTransient<StoreCompletedUploadJob>();

@@ -1,12 +1,8 @@
 using System.Globalization;
 using System.Net;
-using System.Net.Http.Headers;
-using System.Text;
 using System.Text.Json;
 using Stremora.TestKit.FakeCloudinary;
 using Stremora.TestKit.Host;
-using Stremora.TestKit.Postgres;
-using Stremora.TestKit.S3;
 using Stremora.TestKit.Tus;
 
 namespace Stremora.ReliabilityTests.Resumable;
@@ -15,36 +11,13 @@ namespace Stremora.ReliabilityTests.Resumable;
 /// Resumable uploads across process deaths and instances: the API killed (-9) mid-upload and restarted, and two
 /// instances over one database and one staging folder taking turns. Nothing a client was told is lost.
 /// </summary>
-public sealed class ResumableUploadTests : IAsyncLifetime
+public sealed class ResumableUploadTests : ResumableUploadRig
 {
-    private const string Owner = "tus-crash-owner";
-
-    private readonly string _work = Path.Combine(Path.GetTempPath(), $"stremora-tus-crash-{Guid.NewGuid():N}");
-    private string _connectionString = null!;
-    private FakeCloudinaryServer _cloudinary = null!;
-    private TestBucket _bucket = null!;
-
-    private string Staging => Path.Combine(_work, "uploads");
-
-    public async Task InitializeAsync()
-    {
-        _connectionString = await PostgresServer.Instance.CreateDatabaseAsync("stremora_tus_crash");
-        _cloudinary = await FakeCloudinaryServer.StartAsync();
-        _bucket = await MotoServer.Instance.CreateBucketAsync();
-        Directory.CreateDirectory(_work);
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _cloudinary.DisposeAsync();
-        Directory.Delete(_work, recursive: true);
-    }
-
     [Fact]
     public async Task Killed_mid_upload_the_restarted_service_resumes_from_at_least_every_acknowledged_offset_to_an_identical_sha256()
     {
         var video = Samples.Mp4(96 * 1024 * 1024, seed: 3);
-        var file = Path.Combine(_work, "clip.mp4");
+        var file = Path.Combine(Work, "clip.mp4");
         await File.WriteAllBytesAsync(file, video);
         long acknowledged = 0;
         var quarterAcknowledged = new TaskCompletionSource();
@@ -102,12 +75,7 @@ public sealed class ResumableUploadTests : IAsyncLifetime
         using var onA = TusClient(a);
         using var onB = TusClient(b);
 
-        using var create = new HttpRequestMessage(HttpMethod.Post, "api/uploads");
-        create.Headers.Add("Upload-Length", video.Length.ToString(CultureInfo.InvariantCulture));
-        create.Headers.Add("Upload-Metadata", "title " + Convert.ToBase64String(Encoding.UTF8.GetBytes("Two instances")));
-        using var created = await onA.SendAsync(create);
-        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
-        var location = created.Headers.Location!.OriginalString;
+        var location = await CreateAsync(onA, video.Length, "Two instances");
 
         long offset = 0;
         var clients = new[] { onB, onA };
@@ -117,42 +85,35 @@ public sealed class ResumableUploadTests : IAsyncLifetime
             using var head = await client.SendAsync(new HttpRequestMessage(HttpMethod.Head, location));
             Assert.Equal(offset, long.Parse(head.Headers.GetValues("Upload-Offset").Single(), CultureInfo.InvariantCulture));
             var length = (int)Math.Min(512 * 1024, video.Length - offset);
-            using var patch = Chunk(location, video, offset, length);
-            using var patched = await client.SendAsync(patch);
-            Assert.True(patched.StatusCode == HttpStatusCode.NoContent, $"PATCH at {offset} answered {(int)patched.StatusCode}: {await patched.Content.ReadAsStringAsync()}");
-            offset = long.Parse(patched.Headers.GetValues("Upload-Offset").Single(), CultureInfo.InvariantCulture);
+            offset = await PatchAcceptedAsync(client, location, video, offset, length);
         }
 
         var ready = await VideoAsync(a, location);
         Assert.Equal("ready", ready.GetProperty("status").GetString());
         Assert.Equal(Samples.Sha256(video), ready.GetProperty("video").GetProperty("sha256").GetString());
-        Assert.Single(_cloudinary.Assets);
+        Assert.Single(Cloudinary.Assets);
         Assert.Empty(Directory.EnumerateFiles(Staging));
     }
 
     [Fact]
     public async Task Cloudinary_failing_a_completed_upload_fails_over_to_s3_and_both_attempts_are_recorded()
     {
-        _cloudinary.Faults.FailAll(FakeCloudinaryFault.ServiceUnavailable);
+        Cloudinary.Faults.FailAll(FakeCloudinaryFault.ServiceUnavailable);
         await using var api = await ApiProcess.StartAsync(Settings("failover"));
         using var client = TusClient(api);
         var video = Samples.Mp4(1024 * 1024, seed: 7);
 
         var location = await UploadWholeAsync(client, video, "Cloudinary is down");
 
-        var ready = await VideoAsync(api, location);
-        Assert.Equal("ready", ready.GetProperty("status").GetString());
-        Assert.Equal("s3", ready.GetProperty("video").GetProperty("provider").GetString());
-        Assert.Equal(Samples.Sha256(video), ready.GetProperty("video").GetProperty("sha256").GetString());
-        Assert.Equal(["cloudinary:failed", "s3:stored"], [.. ready.GetProperty("attempts").EnumerateArray().Select(a => a.GetProperty("provider").GetString() + ":" + a.GetProperty("outcome").GetString())]);
-        Assert.Single(await _bucket.KeysAsync());
+        AssertReady(await VideoAsync(api, location), video, "s3", "cloudinary:failed", "s3:stored");
+        Assert.Single(await Bucket.KeysAsync());
         Assert.Empty(Directory.EnumerateFiles(Staging));
     }
 
     [Fact]
     public async Task A_completed_upload_no_provider_takes_stays_storing_until_the_durable_retry_stores_it()
     {
-        _cloudinary.Faults.FailAll(FakeCloudinaryFault.ServiceUnavailable);
+        Cloudinary.Faults.FailAll(FakeCloudinaryFault.ServiceUnavailable);
         await using var api = await ApiProcess.StartAsync(Settings("retry", order: "cloudinary"));
         using var client = TusClient(api);
         var video = Samples.Mp4(512 * 1024, seed: 11);
@@ -165,82 +126,23 @@ public sealed class ResumableUploadTests : IAsyncLifetime
         Assert.Equal("failed", storing.GetProperty("attempts")[0].GetProperty("outcome").GetString());
         Assert.Single(Directory.EnumerateFiles(Staging));
 
-        _cloudinary.Faults.Clear();
+        Cloudinary.Faults.Clear();
         await Eventually.UntilAsync(async () => (await VideoAsync(api, location)).GetProperty("status").GetString() == "ready", "the retry job stored the upload", TimeSpan.FromSeconds(120));
 
         var ready = await VideoAsync(api, location);
         Assert.Equal("cloudinary", ready.GetProperty("video").GetProperty("provider").GetString());
         Assert.Equal(Samples.Sha256(video), ready.GetProperty("video").GetProperty("sha256").GetString());
-        Assert.Single(_cloudinary.Assets);
+        Assert.Single(Cloudinary.Assets);
         Assert.Empty(Directory.EnumerateFiles(Staging));
     }
 
     /// <summary>Creation, then the whole file in one PATCH; returns the upload's location.</summary>
     private static async Task<string> UploadWholeAsync(HttpClient client, byte[] video, string title)
     {
-        using var create = new HttpRequestMessage(HttpMethod.Post, "api/uploads");
-        create.Headers.Add("Upload-Length", video.Length.ToString(CultureInfo.InvariantCulture));
-        create.Headers.Add("Upload-Metadata", "title " + Convert.ToBase64String(Encoding.UTF8.GetBytes(title)));
-        using var created = await client.SendAsync(create);
-        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
-        var location = created.Headers.Location!.OriginalString;
-        using var patched = await client.SendAsync(Chunk(location, video, 0, video.Length));
-        Assert.True(patched.StatusCode == HttpStatusCode.NoContent, $"PATCH answered {(int)patched.StatusCode}: {await patched.Content.ReadAsStringAsync()}");
+        var location = await CreateAsync(client, video.Length, title);
+        await PatchAcceptedAsync(client, location, video, 0, video.Length);
         return location;
     }
 
-    private static HttpRequestMessage Chunk(string location, byte[] video, long offset, int length)
-    {
-        var patch = new HttpRequestMessage(HttpMethod.Patch, location) { Content = new ByteArrayContent(video, (int)offset, length) };
-        patch.Content.Headers.ContentType = new MediaTypeHeaderValue("application/offset+octet-stream");
-        patch.Headers.Add("Upload-Offset", offset.ToString(CultureInfo.InvariantCulture));
-        return patch;
-    }
-
     private static Dictionary<string, string> Metadata() => new() { ["title"] = "Survives a crash", ["filename"] = "clip.mp4", ["filetype"] = "video/mp4" };
-
-    private static HttpClient TusClient(ApiProcess api)
-    {
-        var client = api.Client(Owner);
-        client.DefaultRequestHeaders.Add("Tus-Resumable", "1.0.0");
-        return client;
-    }
-
-    private static async Task<JsonElement> VideoAsync(ApiProcess api, string uploadPath)
-    {
-        using var client = api.Client(Owner);
-        var id = uploadPath[(uploadPath.LastIndexOf('/') + 1)..];
-        var body = await client.GetStringAsync(new Uri($"api/videos/{id}", UriKind.Relative));
-        return JsonDocument.Parse(body).RootElement.Clone();
-    }
-
-    private ApiProcessOptions Settings(string name, string order = "cloudinary,s3")
-    {
-        var settings = new Dictionary<string, string>(StringComparer.Ordinal)
-        {
-            ["ConnectionStrings:Postgres"] = _connectionString,
-            ["Auth:SigningKey"] = TestTokens.SigningKey,
-            ["Storage:Order"] = order,
-            ["Storage:SpoolDirectory"] = Path.Combine(_work, "spool-" + name),
-            ["Uploads:StagingRoot"] = Staging,
-            ["Uploads:StoreRetryDelaySeconds"] = "1",
-            ["Upload:MaxVideoBytes"] = (128L * 1024 * 1024).ToString(CultureInfo.InvariantCulture),
-            ["Hangfire:InvisibilityTimeout"] = "00:00:05",
-            ["Upload:SweepCron"] = StremoraApiFactory.NeverCron,
-            ["Uploads:ExpirySweepCron"] = StremoraApiFactory.NeverCron,
-            ["Storage:Rebalance:Cron"] = StremoraApiFactory.NeverCron,
-            ["Storage:Reconcile:Cron"] = StremoraApiFactory.NeverCron,
-        };
-        foreach (var (key, value) in _cloudinary.Settings)
-        {
-            settings[key] = value!;
-        }
-
-        foreach (var (key, value) in _bucket.Settings)
-        {
-            settings[key] = value;
-        }
-
-        return new ApiProcessOptions { Name = name, Settings = settings };
-    }
 }

@@ -18,11 +18,13 @@ internal sealed record ChunkOutcome(ResumableUpload? Upload, ProblemHttpResult? 
 /// Takes one chunk (a PATCH, or the body of a creation with upload) under the upload's advisory lock: the offset
 /// must be the staged one, the bytes are appended to the staged file and flushed to disk before the new offset is
 /// recorded, so an offset ever answered survives a crash. A chunk cut off midway keeps what arrived (without a
-/// checksum) or nothing (with one). The last chunk stores the upload before it is answered.
+/// checksum) or nothing (with one). Each recorded offset wakes the upload's forwarder, started here once the sniffed
+/// prefix is in; the last chunk is answered once the upload is stored (by that forwarder, or from the staged file).
 /// </summary>
 internal sealed class ChunkReceiver(
     ResumableUploads uploads,
     StagedFiles staging,
+    Forwarders forwarders,
     IDocumentStore store,
     NpgsqlDataSource database,
     IOptions<ResumableUploadOptions> options,
@@ -83,7 +85,7 @@ internal sealed class ChunkReceiver(
         if (upload.Offset < ContentSniffer.PrefixLength && (updated.Offset >= ContentSniffer.PrefixLength || updated.IsComplete)
             && ContentSniffer.SniffVideo(await staging.HeadAsync(id, ContentSniffer.PrefixLength, CancellationToken.None)) is null)
         {
-            await uploads.FailAsync(video!, "not a video: its first bytes are no video format this service accepts", [], CancellationToken.None);
+            await uploads.FailAsync(video!, ResumableUploads.NotAVideo, [], CancellationToken.None);
             return new(null, Tus.Problem(StatusCodes.Status415UnsupportedMediaType, "Not a video", "The upload's first bytes are not a video this service accepts (MP4, QuickTime, 3GP, WebM, Matroska, AVI, FLV, ASF/WMV, MPEG-PS or MPEG-TS), whatever type it declares; the upload was terminated."));
         }
 
@@ -91,6 +93,13 @@ internal sealed class ChunkReceiver(
         if (!await RecordAsync(video!, updated, CancellationToken.None))
         {
             return new(null, Tus.Gone(id, "ended while this chunk arrived"));
+        }
+
+        forwarders.Signal(id);
+        if (!updated.IsComplete && updated.Offset >= ContentSniffer.PrefixLength)
+        {
+            // Storage keeps pace with the upload; the last chunk then waits for this forwarder instead of storing everything.
+            forwarders.StartIfIdle(id, token => uploads.ForwardAsync(id, token));
         }
 
         if (bodyError is not null)
@@ -101,7 +110,7 @@ internal sealed class ChunkReceiver(
         if (updated.IsComplete)
         {
             // Not the request's token: a client that stops waiting must not stop storing bytes it was told are safe.
-            await uploads.StoreAsync(id, attempt: 1, lifetime.ApplicationStopping);
+            await uploads.CompleteAsync(id, lifetime.ApplicationStopping);
         }
 
         return new(updated, null);
@@ -126,6 +135,12 @@ internal sealed class ChunkReceiver(
                     break;
                 }
 
+                if (received + read > remaining)
+                {
+                    problem = TooLarge(id, remaining);
+                    break;
+                }
+
                 await file.WriteAsync(buffer.AsMemory(0, read), CancellationToken.None);
                 checksum?.Append(buffer.AsSpan(0, read));
                 received += read;
@@ -133,13 +148,14 @@ internal sealed class ChunkReceiver(
                 {
                     file.Flush(flushToDisk: true);
                     await SaveOffsetAsync(upload with { Offset = offset + received }, CancellationToken.None);
+                    forwarders.Signal(id);
                     checkpoint += CheckpointBytes;
                 }
             }
         }
         catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
-            problem = Tus.Problem(StatusCodes.Status413PayloadTooLarge, "Chunk too large", $"Upload {id} needed {remaining} more bytes; the chunk went past them.");
+            problem = TooLarge(id, remaining);
         }
         catch (Exception e) when (e is IOException or BadHttpRequestException or OperationCanceledException)
         {
@@ -150,12 +166,13 @@ internal sealed class ChunkReceiver(
             ArrayPool<byte>.Shared.Return(buffer);
         }
 
-        if (checksum is not null && (problem is not null || !checksum.Matches()))
+        var tooLarge = problem?.StatusCode == StatusCodes.Status413PayloadTooLarge;
+        if (tooLarge || (checksum is not null && (problem is not null || !checksum.Matches())))
         {
-            // A chunk with a checksum counts whole or not at all.
+            // A chunk with a checksum counts whole or not at all; one going past Upload-Length not at all.
             file.SetLength(offset);
             received = 0;
-            problem ??= Tus.Problem(Tus.ChecksumMismatch, "Checksum mismatch", $"The chunk's {checksum.Algorithm} is not the one in {Tus.ChecksumHeader}; it was discarded. Send it again.");
+            problem ??= Tus.Problem(Tus.ChecksumMismatch, "Checksum mismatch", $"The chunk's {checksum!.Algorithm} is not the one in {Tus.ChecksumHeader}; it was discarded. Send it again.");
         }
 
         file.Flush(flushToDisk: true);
@@ -184,12 +201,19 @@ internal sealed class ChunkReceiver(
         return await session.TryAppendAsync(video.Id, video.Version, [new VideoBytesReceived(updated.Length, clock.GetUtcNow())], ct);
     }
 
-    /// <summary>Kestrel's body limits for this request only: the bytes the upload still needs, and the upload route's slowest rate.</summary>
+    private static ProblemHttpResult TooLarge(Guid id, long remaining) =>
+        Tus.Problem(StatusCodes.Status413PayloadTooLarge, "Chunk too large", $"Upload {id} needed {remaining} more bytes; the chunk went past them and was discarded.");
+
+    /// <summary>
+    /// Kestrel's body limits for this request only: the bytes the upload still needs, and the upload route's slowest
+    /// rate. A body without Content-Length (chunked) gets no size limit from Kestrel, which refused one of exactly
+    /// its limit's size: the read loop refuses the first byte past what the upload needs.
+    /// </summary>
     private void LimitBody(HttpContext http, long remaining)
     {
         if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } bodySize)
         {
-            bodySize.MaxRequestBodySize = remaining;
+            bodySize.MaxRequestBodySize = http.Request.ContentLength is null ? null : remaining;
         }
 
         if (http.Features.Get<IHttpMinRequestBodyDataRateFeature>() is { } bodyRate)

@@ -40,6 +40,7 @@ internal sealed class ExpiredUploadSweepJob(IDocumentStore store, ResumableUploa
 
             if (await uploads.FailAsync(video, $"expired: no chunk arrived before {Tus.HttpDate(upload.ExpiresAt)}", [], cancellationToken))
             {
+                await uploads.AwaitForwarderStoppedAsync(video.Id, cancellationToken);
                 count++;
             }
         }

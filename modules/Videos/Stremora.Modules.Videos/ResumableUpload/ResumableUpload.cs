@@ -23,4 +23,10 @@ internal sealed record ResumableUpload
 
     /// <summary>The key of the upload's PostgreSQL advisory lock: one chunk (or one storing) at a time, on any instance.</summary>
     public static long LockKey(Guid id) => BitConverter.ToInt64(id.ToByteArray(), 8) ^ 0x5455_5355_504C_4F41;
+
+    /// <summary>
+    /// The key of the upload's storing lock, apart from the writer's: held by its forwarder while bytes still arrive, or
+    /// by whoever stores the completed upload from the staged file; one store of an upload at a time, on any instance.
+    /// </summary>
+    public static long StoringLockKey(Guid id) => BitConverter.ToInt64(id.ToByteArray(), 8) ^ 0x4657_4152_4449_4E47;
 }

@@ -23,6 +23,12 @@ internal sealed class ResumableUploadOptions
     /// <summary>Delay before the first retry of a completed upload's storing; it doubles for each one after (at most an hour).</summary>
     public int StoreRetryDelaySeconds { get; set; } = 30;
 
+    /// <summary>
+    /// A forwarder (storing an upload's bytes while they arrive) that sees no new chunk this long gives up and leaves
+    /// nothing on any provider; the next chunk starts a new one from byte 0.
+    /// </summary>
+    public int ForwardIdleSeconds { get; set; } = 120;
+
     public TimeSpan StoreRetryDelay(int attempt) =>
         TimeSpan.FromSeconds(Math.Min(StoreRetryDelaySeconds * Math.Pow(2, Math.Clamp(attempt - 1, 0, 20)), 3600));
 }

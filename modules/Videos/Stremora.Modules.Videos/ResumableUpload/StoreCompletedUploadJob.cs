@@ -8,7 +8,7 @@ namespace Stremora.Modules.Videos.ResumableUpload;
 /// The durable retry of storing a completed upload: scheduled before each try (the last chunk's request is the
 /// first), so a crash or every provider failing leaves the next try in Hangfire until the upload is stored or,
 /// after the last try, failed. Does nothing once the upload is no longer "storing"; skips a try while another
-/// holds the upload (that one is storing it, and the next try is already scheduled).
+/// holds the upload or its storing lock (that one is storing it, and the next try is already scheduled).
 /// </summary>
 internal sealed class StoreCompletedUploadJob(ResumableUploads uploads, NpgsqlDataSource database)
 {

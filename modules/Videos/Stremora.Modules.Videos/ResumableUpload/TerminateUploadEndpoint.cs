@@ -5,7 +5,7 @@ using Stremora.SharedKernel;
 
 namespace Stremora.Modules.Videos.ResumableUpload;
 
-/// <summary>DELETE (termination): the upload ends, its staged bytes are removed and its video is failed.</summary>
+/// <summary>DELETE (termination): the upload ends, its staged bytes are removed, its forwarder stops and its video is failed.</summary>
 internal sealed class TerminateUploadEndpoint(ResumableUploads uploads, NpgsqlDataSource database) : EndpointWithoutRequest<IResult>
 {
     public override void Configure()
@@ -41,6 +41,8 @@ internal sealed class TerminateUploadEndpoint(ResumableUploads uploads, NpgsqlDa
         {
             return Tus.Problem(StatusCodes.Status409Conflict, "Upload complete", $"Upload {id} is stored; delete the video with DELETE /api/videos/{id}.");
         }
+
+        await uploads.AwaitForwarderStoppedAsync(id, ct);
 
         return TypedResults.NoContent();
     }
