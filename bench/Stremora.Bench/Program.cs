@@ -42,7 +42,7 @@ internal static class Program
             var suites = new (string Name, string Title, Func<BenchContext, CancellationToken, Task> Run)[]
             {
                 ("upload", "1. upload pass-through, S3", UploadSuites.S3Async),
-                ("cloudinary", "1. upload pass-through, Cloudinary", UploadSuites.CloudinaryAsync),
+                ("cloudinary", "1. upload pass-through, Cloudinary", CloudinaryUploadSuite.RunAsync),
                 ("memory", "2. memory", MemorySuite.RunAsync),
                 ("failover", "3. failover cost", FailoverSuite.RunAsync),
                 ("reads", "4. reads", ReadsSuite.RunAsync),
@@ -52,6 +52,7 @@ internal static class Program
                 ("backfill", "8. media back-fill rate", MediaBackfillSuite.RunAsync),
                 ("media", "9. media analysis + poster frame on vs. off", MediaCostSuite.RunAsync),
                 ("tus", "10. resumable uploads (tus)", TusSuite.RunAsync),
+                ("concurrency", "11. concurrent uploads", ConcurrencySuite.RunAsync),
             };
             foreach (var (name, title, run) in suites.Where(s => options.Includes(s.Name)))
             {

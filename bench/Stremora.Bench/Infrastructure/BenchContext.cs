@@ -61,6 +61,24 @@ internal sealed class BenchContext : IAsyncDisposable
 
     public async Task<FakeCloudinaryServer> CloudinaryAsync() => _cloudinary ??= await FakeCloudinaryServer.StartAsync(signatureAlgorithm: "sha256");
 
+    /// <summary>An instance's settings for the chain cloudinary,s3: the base settings, moto's bucket and the fake Cloudinary's account.</summary>
+    public async Task<Dictionary<string, string>> CloudinaryChainSettingsAsync(string name)
+    {
+        var settings = await BaseSettingsAsync(name);
+        foreach (var (key, value) in await S3SettingsAsync())
+        {
+            settings[key] = value;
+        }
+
+        foreach (var (key, value) in (await CloudinaryAsync()).Settings)
+        {
+            settings[key.Replace(":", "__", StringComparison.Ordinal)] = value!;
+        }
+
+        settings["Storage__Order"] = "cloudinary,s3";
+        return settings;
+    }
+
     /// <summary>Settings every API instance gets: its own database, the bench's signing key, quiet logs, private temp folders.</summary>
     public async Task<Dictionary<string, string>> BaseSettingsAsync(string name)
     {

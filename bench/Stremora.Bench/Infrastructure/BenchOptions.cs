@@ -27,6 +27,9 @@ internal sealed class BenchOptions
 
     public long FailoverBytes { get; init; } = 10 * Payloads.MiB;
 
+    /// <summary>The size of each of the concurrency row's simultaneous uploads.</summary>
+    public long ConcurrencyBytes => (Quick ? 16 : 64) * Payloads.MiB;
+
     public int ReadSeconds => Quick ? 3 : 10;
 
     public int ReadConnections { get; init; } = 32;
@@ -63,7 +66,7 @@ internal sealed class BenchOptions
                     only.UnionWith(args[++i].Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
                     break;
                 default:
-                    throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"unknown argument '{args[i]}' (use --quick, --only upload,cloudinary,failover,memory,reads,startup,observability,catalogue,backfill,media,tus, --root DIR)"));
+                    throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"unknown argument '{args[i]}' (use --quick, --only upload,cloudinary,failover,memory,reads,startup,observability,catalogue,backfill,media,tus,concurrency, --root DIR)"));
             }
         }
 

@@ -20,14 +20,14 @@ internal static class FailoverSuite
         var size = UploadSuites.Label(options.FailoverBytes);
 
         // Refusing: a port nobody listens on. The circuit is kept closed so that every upload pays the refusal.
-        var refuseSettings = await SettingsAsync(context, "failover-refuse", fake.Settings);
+        var refuseSettings = await context.CloudinaryChainSettingsAsync("failover-refuse");
         refuseSettings["CLOUDINARY_API_BASE_URL"] = $"http://127.0.0.1:{Loopback.FreePort()}/";
         refuseSettings["Storage__CircuitBreaker__MinimumThroughput"] = "1000000";
         var refusing = await context.StartApiAsync("failover-refuse", refuseSettings, cancellationToken);
 
         // Hanging: a proxy that accepts and never answers; short attempt limits open the circuit in the warm-up.
         await using var hang = new TcpFaultProxy("127.0.0.1", fake.BaseAddress.Port) { Fault = TcpFault.Hang };
-        var hangSettings = await SettingsAsync(context, "failover-hang", fake.Settings);
+        var hangSettings = await context.CloudinaryChainSettingsAsync("failover-hang");
         hangSettings["CLOUDINARY_API_BASE_URL"] = hang.BaseAddress + "/";
         hangSettings["Storage__Providers__cloudinary__IdleTimeoutSeconds"] = "1";
         hangSettings["Storage__Providers__cloudinary__TimeoutSeconds"] = "2";
@@ -118,22 +118,5 @@ internal static class FailoverSuite
         {
             throw new InvalidOperationException($"Expected Cloudinary '{cloudinaryOutcome}', attempts were: {string.Join(", ", outcome.Attempts)}.");
         }
-    }
-
-    private static async Task<Dictionary<string, string>> SettingsAsync(BenchContext context, string name, IReadOnlyDictionary<string, string?> cloudinary)
-    {
-        var settings = await context.BaseSettingsAsync(name);
-        foreach (var (key, value) in await context.S3SettingsAsync())
-        {
-            settings[key] = value;
-        }
-
-        foreach (var (key, value) in cloudinary)
-        {
-            settings[key.Replace(":", "__", StringComparison.Ordinal)] = value!;
-        }
-
-        settings["Storage__Order"] = "cloudinary,s3";
-        return settings;
     }
 }

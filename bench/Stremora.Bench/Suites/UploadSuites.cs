@@ -14,8 +14,8 @@ internal static class UploadSuites
 
     // Warm-up before measuring: one 16 MiB upload left the API JIT-compiling through the first measured runs
     // (3-4 CPU-s per 512 MiB in runs 1-2, 1.5-1.9 after), so both sides now get a few 64 MiB rounds first.
-    private const int WarmUpRounds = 3;
-    private const long WarmUpBytes = 64 * Payloads.MiB;
+    public const int WarmUpRounds = 3;
+    public const long WarmUpBytes = 64 * Payloads.MiB;
 
     public static async Task S3Async(BenchContext context, CancellationToken cancellationToken)
     {
@@ -39,7 +39,7 @@ internal static class UploadSuites
         using var transfer = new TransferUtility(s3.Client, new TransferUtilityConfig { ConcurrentServiceRequests = 10 });
         var moto = s3.ProcessId;
 
-        async Task<(double Seconds, double Cpu)> ThroughApi(ApiProcess target)
+        async Task<(double Seconds, double Cpu, double ApiCpu)> ThroughApi(ApiProcess target)
         {
             var (b0, a0, m0) = (Self(), CpuTime.Seconds(target.Pid), moto is { } p0 ? CpuTime.Seconds(p0) : 0);
             var outcome = await UploadClient.UploadAsync(target.Http, context.Token, file, cancellationToken);
@@ -47,7 +47,7 @@ internal static class UploadSuites
             Expect(outcome, "s3");
             await s3.DeleteAsync(outcome.Locator, cancellationToken);
             Console.WriteLine($"      {target.Name}: body sent after {outcome.BodySent.TotalSeconds:0.00} s, answer after {outcome.Elapsed.TotalSeconds:0.00} s; CPU bench {b:0.00} s, API {a:0.00} s, moto {m:0.00} s");
-            return (outcome.Elapsed.TotalSeconds, b + a + m);
+            return (outcome.Elapsed.TotalSeconds, b + a + m, a);
         }
 
         async Task<(double Seconds, double Cpu)> Direct()
@@ -75,8 +75,8 @@ internal static class UploadSuites
             await s3.DeleteAsync("bench/warm-up", cancellationToken);
         }
 
-        var viaApi = new List<(double Seconds, double Cpu)>();
-        var viaOne = new List<(double Seconds, double Cpu)>();
+        var viaApi = new List<(double Seconds, double Cpu, double ApiCpu)>();
+        var viaOne = new List<(double Seconds, double Cpu, double ApiCpu)>();
         var direct = new List<(double Seconds, double Cpu)>();
         for (var run = 0; run < options.Runs; run++)
         {
@@ -126,70 +126,23 @@ internal static class UploadSuites
             [.. direct.Select(r => r.Cpu)],
             null,
             null));
+        context.Report.Add(ApiCpuPerGiB("upload.s3.api-cpu", "S3", [.. viaApi.Select(r => r.ApiCpu)], options.PassThroughBytes));
     }
+
+    /// <summary>What receiving, hashing, spooling and sending a GiB costs the API process itself (user + system CPU).</summary>
+    public static BenchRow ApiCpuPerGiB(string id, string chain, IReadOnlyList<double> apiCpuSeconds, long bytes) =>
+        BenchRow.Absolute(
+            id,
+            "1",
+            $"API process CPU per GiB uploaded through the {chain} chain (/proc/PID/stat before and after each upload) (CPU-s/GiB)",
+            "CPU-s/GiB",
+            [.. apiCpuSeconds.Select(c => c * (1024 * Payloads.MiB) / bytes)],
+            null,
+            null,
+            "≤ 1.5 CPU-s/GiB",
+            c => c <= 1.5);
 
     private static double Self() => System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds;
-
-    public static async Task CloudinaryAsync(BenchContext context, CancellationToken cancellationToken)
-    {
-        var options = context.Options;
-        var fake = await context.CloudinaryAsync();
-        var settings = await context.BaseSettingsAsync("cloudinary");
-        foreach (var (key, value) in await context.S3SettingsAsync())
-        {
-            settings[key] = value;
-        }
-
-        foreach (var (key, value) in fake.Settings)
-        {
-            settings[key.Replace(":", "__", StringComparison.Ordinal)] = value!;
-        }
-
-        var api = await context.StartApiAsync("cloudinary", settings, cancellationToken);
-        var file = context.Payloads.Get(options.PassThroughBytes);
-        var size = Label(options.PassThroughBytes);
-        using var http = new HttpClient { Timeout = TimeSpan.FromMinutes(30) };
-
-        async Task<double> ThroughApi()
-        {
-            var outcome = await UploadClient.UploadAsync(api.Http, context.Token, file, cancellationToken);
-            Expect(outcome, "cloudinary");
-            fake.RemoveAsset(outcome.Locator);
-            Console.WriteLine($"      through the API: body sent after {outcome.BodySent.TotalSeconds:0.000} s, answer after {outcome.Elapsed.TotalSeconds:0.000} s");
-            return outcome.Elapsed.TotalSeconds;
-        }
-
-        async Task<double> Direct()
-        {
-            var publicId = $"bench/direct/{Guid.NewGuid():N}";
-            var elapsed = await CloudinaryDirect.UploadAsync(http, fake, file, publicId, cancellationToken);
-            fake.RemoveAsset(publicId);
-            return elapsed.TotalSeconds;
-        }
-
-        var small = context.Payloads.Get(WarmUpBytes);
-        for (var round = 0; round < WarmUpRounds; round++)
-        {
-            var warm = await UploadClient.UploadAsync(api.Http, context.Token, small, cancellationToken);
-            Expect(warm, "cloudinary");
-            fake.RemoveAsset(warm.Locator);
-            await CloudinaryDirect.UploadAsync(http, fake, small, "bench/warm-up", cancellationToken);
-            fake.RemoveAsset("bench/warm-up");
-        }
-
-        var (viaApi, direct) = await Alternate(options.Runs, ThroughApi, Direct, $"{size} upload, cloudinary");
-        await context.StopApiAsync(api);
-        context.Report.Add(BenchRow.Compare(
-            "upload.cloudinary",
-            "1",
-            $"{size} upload, POST /api/videos, default chain (cloudinary,s3), healthy fake Cloudinary (s)",
-            "s",
-            viaApi,
-            "signed 20 MB chunk POSTs straight to the fake (as the provider sends them)",
-            direct,
-            "≤ ×1.15",
-            r => r <= 1.15));
-    }
 
     /// <summary>Runs a and b <paramref name="runs"/> times each, alternating which goes first.</summary>
     public static async Task<(List<double> A, List<double> B)> Alternate(int runs, Func<Task<double>> a, Func<Task<double>> b, string label)

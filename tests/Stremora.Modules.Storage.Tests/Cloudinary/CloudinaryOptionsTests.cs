@@ -39,29 +39,32 @@ public sealed class CloudinaryOptionsTests
     }
 
     [Fact]
-    public void Defaults_are_cloudinary_com_sha1_20_mb_chunks_and_the_stremora_folder()
+    public void Defaults_are_cloudinary_com_sha1_20_mb_chunks_three_in_flight_and_the_stremora_folder()
     {
         var options = Read(("CLOUDINARY_URL", "cloudinary://k:s@c"));
 
         Assert.Equal(new Uri("https://api.cloudinary.com"), options.BaseAddress);
         Assert.Equal(CloudinarySignatureAlgorithm.Sha1, options.SignatureAlgorithm);
         Assert.Equal(20_000_000, options.ChunkSizeBytes);
+        Assert.Equal(3, options.ConcurrentChunks);
         Assert.Equal("stremora", options.Folder);
     }
 
     [Fact]
-    public void Base_address_algorithm_chunk_size_and_folder_are_read()
+    public void Base_address_algorithm_chunk_size_chunks_in_flight_and_folder_are_read()
     {
         var options = Read(
             ("CLOUDINARY_URL", "cloudinary://k:s@c"),
             ("CLOUDINARY_API_BASE_URL", "http://127.0.0.1:9999/"),
             ("Storage:Cloudinary:SignatureAlgorithm", "SHA256"),
             ("Storage:Cloudinary:ChunkSizeBytes", "6000000"),
+            ("Storage:Cloudinary:ConcurrentChunks", "1"),
             ("Storage:Cloudinary:Folder", "/media/"));
 
         Assert.Equal(new Uri("http://127.0.0.1:9999/"), options.BaseAddress);
         Assert.Equal(CloudinarySignatureAlgorithm.Sha256, options.SignatureAlgorithm);
         Assert.Equal(6_000_000, options.ChunkSizeBytes);
+        Assert.Equal(1, options.ConcurrentChunks);
         Assert.Equal("media", options.Folder);
     }
 
@@ -97,6 +100,17 @@ public sealed class CloudinaryOptionsTests
         var failure = StartUpFailure(("Storage:Cloudinary:ChunkSizeBytes", chunkSize));
 
         Assert.Contains("Storage:Cloudinary:ChunkSizeBytes", failure.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("0")]
+    [InlineData("9")]
+    [InlineData("two")]
+    public void Chunks_in_flight_outside_1_to_8_fail_start_up_naming_the_setting(string inFlight)
+    {
+        var failure = StartUpFailure(("Storage:Cloudinary:ConcurrentChunks", inFlight));
+
+        Assert.Contains("Storage:Cloudinary:ConcurrentChunks", failure.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -90,6 +90,27 @@ public sealed class CloudinaryUploadTests : IClassFixture<FakeCloudinaryFixture>
     }
 
     [Fact]
+    public async Task Chunks_between_the_first_and_the_last_go_side_by_side_and_the_last_only_after_every_other_was_answered()
+    {
+        // Its own fake: the in-flight count is kept per server. It answers a middle chunk only once two are in flight.
+        await using var fake = await FakeCloudinaryServer.StartAsync();
+        fake.HoldMiddleChunksUntilInFlight = 2;
+        using var services = CloudinaryTestServices.Build(fake, chunkSizeBytes: FiveMiB);
+        using var file = TestFile.Random((4 * FiveMiB) + 1000, seed: 11);
+
+        var stored = await services.Provider().UploadAsync(Video("side-by-side"), file.Source(), CancellationToken.None);
+
+        Assert.True(fake.MostChunksInFlight >= 2, $"at most {fake.MostChunksInFlight} chunk(s) were in flight at once");
+        var requests = fake.Requests;
+        Assert.All(requests, r => Assert.Equal(200, r.Status));
+        Assert.Equal(5, requests.Count);
+        Assert.Equal($"bytes 0-{FiveMiB - 1}/-1", requests[0].ContentRange);
+        Assert.Equal($"bytes {4 * FiveMiB}-{(4 * FiveMiB) + 999}/{file.Length}", requests[^1].ContentRange);
+        Assert.Equal((file.Length, file.Sha256), (stored.Bytes, await Sha256Of(stored.Url)));
+        Assert.Equal(0, fake.PendingChunkedUploads);
+    }
+
+    [Fact]
     public async Task Separate_variables_and_sha256_signatures_work_against_an_account_set_to_sha256()
     {
         await using var fake = await FakeCloudinaryServer.StartAsync(signatureAlgorithm: "sha256");

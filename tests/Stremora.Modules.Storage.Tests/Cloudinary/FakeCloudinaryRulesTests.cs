@@ -83,7 +83,7 @@ public sealed class FakeCloudinaryRulesTests : IClassFixture<FakeCloudinaryFixtu
     }
 
     [Fact]
-    public async Task Chunks_must_be_contiguous_but_the_last_one_may_be_resent()
+    public async Task The_first_chunk_must_come_first_and_a_chunk_may_be_resent()
     {
         var (gapStatus, gapBody) = await UploadAsync(new GeneratedStream(FiveMiB), FiveMiB, "rules/gap", "u-gap", $"bytes {FiveMiB}-{(2 * FiveMiB) - 1}/-1");
         var first = await UploadAsync(new GeneratedStream(FiveMiB), FiveMiB, "rules/resend", "u-resend", $"bytes 0-{FiveMiB - 1}/-1");
@@ -96,6 +96,23 @@ public sealed class FakeCloudinaryRulesTests : IClassFixture<FakeCloudinaryFixtu
         Assert.Equal(HttpStatusCode.OK, again.Status);
         Assert.Equal(HttpStatusCode.OK, last.Status);
         Assert.Equal(FiveMiB + 10, _fake.FindAsset("rules/resend")!.Bytes);
+    }
+
+    [Fact]
+    public async Task Middle_chunks_may_come_in_any_order_but_the_last_only_after_all_of_them()
+    {
+        const string Id = "u-any-order";
+        var first = await UploadAsync(new GeneratedStream(FiveMiB), FiveMiB, "rules/any-order", Id, $"bytes 0-{FiveMiB - 1}/-1");
+        var third = await UploadAsync(new GeneratedStream(FiveMiB), FiveMiB, "rules/any-order", Id, $"bytes {2 * FiveMiB}-{(3 * FiveMiB) - 1}/-1");
+        var (earlyStatus, earlyBody) = await UploadAsync(new GeneratedStream(10), 10, "rules/any-order", Id, $"bytes {3 * FiveMiB}-{(3 * FiveMiB) + 9}/{(3 * FiveMiB) + 10}");
+        var second = await UploadAsync(new GeneratedStream(FiveMiB), FiveMiB, "rules/any-order", Id, $"bytes {FiveMiB}-{(2 * FiveMiB) - 1}/-1");
+        var last = await UploadAsync(new GeneratedStream(10), 10, "rules/any-order", Id, $"bytes {3 * FiveMiB}-{(3 * FiveMiB) + 9}/{(3 * FiveMiB) + 10}");
+
+        Assert.Equal([HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.OK], new[] { first.Status, third.Status, second.Status });
+        Assert.Equal(HttpStatusCode.BadRequest, earlyStatus);
+        Assert.StartsWith("Chunk out of order: the last chunk came before bytes", ErrorMessage(earlyBody), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, last.Status);
+        Assert.Equal((3 * FiveMiB) + 10, _fake.FindAsset("rules/any-order")!.Bytes);
     }
 
     [Fact]

@@ -60,7 +60,7 @@ public sealed class SpoolTeeTests : IDisposable
 
         Assert.Equal(data.Length, spool.TotalLength);
         Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(data)), spool.Sha256);
-        Assert.Null(spool.Md5);
+        Assert.False(spool.Md5Started);
         await using var all = spool.OpenRange(0, data.Length);
         var copy = new MemoryStream();
         await all.CopyToAsync(copy);
@@ -68,30 +68,41 @@ public sealed class SpoolTeeTests : IDisposable
     }
 
     [Fact]
-    public async Task Md5_is_computed_in_the_same_pass_when_asked_for()
+    public async Task Md5_asked_for_while_bytes_arrive_is_that_of_the_whole_stream()
     {
-        var data = RandomNumberGenerator.GetBytes(1_000_003);
-        await using var spool = SpoolTee.Create(_directory, computeMd5: true);
+        var data = RandomNumberGenerator.GetBytes(3_000_003);
+        await using var spool = SpoolTee.Create(_directory);
+        var pipe = new Pipe();
+        var pump = spool.PumpAsync(pipe.Reader.AsStream(), data.Length, StoredFileKind.Video, CancellationToken.None);
+        await pipe.Writer.WriteAsync(data.AsMemory(0, 1_000_000));
+        await spool.WaitForAsync(0, 1_000_000, CancellationToken.None);
 
-        await spool.PumpAsync(new MemoryStream(data), data.Length, StoredFileKind.Video, CancellationToken.None);
+        var md5 = spool.Md5Async();
+        await pipe.Writer.WriteAsync(data.AsMemory(1_000_000));
+        await pipe.Writer.CompleteAsync();
+        await pump;
 
 #pragma warning disable CA5351 // the value under test is Cloudinary's MD5 etag
-        Assert.Equal(Convert.ToHexStringLower(MD5.HashData(data)), spool.Md5);
+        Assert.Equal(Convert.ToHexStringLower(MD5.HashData(data)), await md5);
 #pragma warning restore CA5351
+        Assert.Same(md5, spool.Md5Async());
         Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(data)), spool.Sha256);
     }
 
     [Fact]
-    public async Task Md5_dropped_while_bytes_arrive_is_not_reported()
+    public async Task An_attempt_starts_the_md5_pass_with_its_first_read_and_not_before()
     {
-        var data = RandomNumberGenerator.GetBytes(1_000_003);
-        await using var spool = SpoolTee.Create(_directory, computeMd5: true);
-        spool.Progressed += spool.DropMd5;
-
+        var data = RandomNumberGenerator.GetBytes(100_000);
+        await using var spool = SpoolTee.Create(_directory);
         await spool.PumpAsync(new MemoryStream(data), data.Length, StoredFileKind.Video, CancellationToken.None);
+        var attempt = new AttemptSource(spool, TimeProvider.System, hashesMd5: true);
 
-        Assert.Null(spool.Md5);
-        Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(data)), spool.Sha256);
+        await using var range = attempt.OpenRange(0, data.Length);
+        var startedBeforeRead = spool.Md5Started;
+        await range.ReadExactlyAsync(new byte[10]);
+
+        Assert.False(startedBeforeRead);
+        Assert.True(spool.Md5Started);
     }
 
     [Fact]
@@ -183,7 +194,7 @@ public sealed class SpoolTeeTests : IDisposable
         File.SetLastWriteTimeUtc(dead, DateTime.UtcNow.AddDays(-2));
         await using var live = SpoolTee.Create(_directory);
 
-        Assert.Equal(1, SpoolTee.DeleteStale(_directory, TimeSpan.FromDays(1), DateTimeOffset.UtcNow));
+        Assert.Equal(1, SpoolFolder.DeleteStale(_directory, TimeSpan.FromDays(1), DateTimeOffset.UtcNow));
 
         Assert.False(File.Exists(dead));
         Assert.True(File.Exists(live.Path));
@@ -201,7 +212,7 @@ public sealed class SpoolTeeTests : IDisposable
         await liveReader.PumpAsync(new MemoryStream(new byte[10]), 100, StoredFileKind.Video, CancellationToken.None);
         await using var reading = liveReader.OpenRange(0, 10);
 
-        Assert.Equal(1, SpoolTee.DeleteStale(_directory, TimeSpan.FromDays(1), DateTimeOffset.UtcNow));
+        Assert.Equal(1, SpoolFolder.DeleteStale(_directory, TimeSpan.FromDays(1), DateTimeOffset.UtcNow));
 
         Assert.False(File.Exists(orphan));
         Assert.True(File.Exists(live.Path));

@@ -88,6 +88,12 @@ public sealed class FakeCloudinaryServer : IAsyncDisposable
     /// <summary>Chunked uploads started but not finished (Cloudinary discards these; they never become assets).</summary>
     public int PendingChunkedUploads => Uploads.Pending;
 
+    /// <summary>The most chunks of one chunked upload that were in flight at the same time (received, not yet answered).</summary>
+    public int MostChunksInFlight => Uploads.MostInFlight;
+
+    /// <summary>When above 1, a chunk between the first and the last is answered only once this many chunks of its upload are in flight (or after 30 s).</summary>
+    public int HoldMiddleChunksUntilInFlight { get; set; }
+
     internal string IncomingDirectory => Path.Combine(RootDirectory, "incoming");
 
     internal string AssetsDirectory => Path.Combine(RootDirectory, "assets");

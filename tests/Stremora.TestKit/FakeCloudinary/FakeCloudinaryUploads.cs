@@ -11,8 +11,12 @@ namespace Stremora.TestKit.FakeCloudinary;
 internal sealed partial class FakeCloudinaryUploads(FakeCloudinaryServer server)
 {
     private readonly ConcurrentDictionary<string, ChunkedUpload> _chunked = new(StringComparer.Ordinal);
+    private int _mostInFlight;
 
     public int Pending => _chunked.Count;
+
+    /// <summary>The most chunks of one upload that were being taken in at the same time, since the server started.</summary>
+    public int MostInFlight => Volatile.Read(ref _mostInFlight);
 
     public async Task HandleAsync(HttpContext context)
     {
@@ -107,14 +111,58 @@ internal sealed partial class FakeCloudinaryUploads(FakeCloudinaryServer server)
         }
 
         var upload = _chunked.GetOrAdd(uploadId, id => new ChunkedUpload(Path.Combine(server.ChunksDirectory, id), resourceType));
+        var inFlight = Interlocked.Increment(ref upload.InFlight);
+        InterlockedMax(ref _mostInFlight, inFlight);
+        try
+        {
+            if (!isLast && start != 0 && server.HoldMiddleChunksUntilInFlight > 1)
+            {
+                await HoldAsync(upload, server.HoldMiddleChunksUntilInFlight, context.RequestAborted);
+            }
+
+            await ProcessChunkInOrderAsync(context, resourceType, publicId, uploadId, upload, start, end, isLast, form, fault);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref upload.InFlight);
+        }
+    }
+
+    /// <summary>Lets a test see chunks sent side by side: the answer waits until that many chunks of the upload are in flight (or 30 s pass).</summary>
+    private static async Task HoldAsync(ChunkedUpload upload, int together, CancellationToken cancellationToken)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (Volatile.Read(ref upload.InFlight) < together && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(10, cancellationToken);
+        }
+    }
+
+    private static void InterlockedMax(ref int location, int value)
+    {
+        int seen;
+        while ((seen = Volatile.Read(ref location)) < value && Interlocked.CompareExchange(ref location, value, seen) != seen)
+        {
+        }
+    }
+
+    private async Task ProcessChunkInOrderAsync(
+        HttpContext context, string resourceType, string publicId, string uploadId, ChunkedUpload upload, long start, long end, bool isLast, FakeCloudinaryForm form, FakeCloudinaryFault? fault)
+    {
         await upload.Gate.WaitAsync(context.RequestAborted);
         try
         {
-            // A chunk continues the upload, or repeats the last one (a client re-sending after a failure).
-            var repeat = start == upload.LastStart && end == upload.LastEnd;
-            if (start != upload.Next && !repeat)
+            // Cloudinary takes the chunks between the first and the last in any order (and any of them again, a client
+            // re-sending after a failure), but the first must open the upload and the last must come after every other was answered.
+            if (upload.Received.Count == 0 && start != 0)
             {
-                await FakeCloudinaryHttp.ErrorAsync(context, 400, $"Chunk out of order: expected bytes from {upload.Next} for upload {uploadId}");
+                await FakeCloudinaryHttp.ErrorAsync(context, 400, $"Chunk out of order: the first chunk (bytes from 0) must come first for upload {uploadId}");
+                return;
+            }
+
+            if (isLast && upload.Contiguous() is var joined && joined < start)
+            {
+                await FakeCloudinaryHttp.ErrorAsync(context, 400, $"Chunk out of order: the last chunk came before bytes {joined}-{start - 1} of upload {uploadId}");
                 return;
             }
 
@@ -125,7 +173,7 @@ internal sealed partial class FakeCloudinaryUploads(FakeCloudinaryServer server)
                 await part.CopyToAsync(file, context.RequestAborted);
             }
 
-            (upload.LastStart, upload.LastEnd, upload.Next) = (start, end, end + 1);
+            upload.Received[start] = end;
             if (!isLast)
             {
                 if (fault == FakeCloudinaryFault.InvalidJson)
@@ -134,7 +182,7 @@ internal sealed partial class FakeCloudinaryUploads(FakeCloudinaryServer server)
                     return;
                 }
 
-                var reported = fault == FakeCloudinaryFault.WrongBytes ? upload.Next + 1 : upload.Next;
+                var reported = fault == FakeCloudinaryFault.WrongBytes ? end + 2 : end + 1;
                 await FakeCloudinaryHttp.JsonAsync(context, new JsonObject { ["done"] = false, ["bytes"] = reported, ["upload_id"] = uploadId });
                 return;
             }
@@ -187,10 +235,27 @@ internal sealed partial class FakeCloudinaryUploads(FakeCloudinaryServer server)
 
         public SemaphoreSlim Gate { get; } = new(1, 1);
 
-        public long Next { get; set; }
+        /// <summary>Chunks of this upload received and not yet answered.</summary>
+        public int InFlight;
 
-        public long LastStart { get; set; } = -1;
+        /// <summary>The chunks stored so far: start → inclusive end.</summary>
+        public SortedDictionary<long, long> Received { get; } = [];
 
-        public long LastEnd { get; set; } = -1;
+        /// <summary>Where the bytes stored from 0 without a gap end.</summary>
+        public long Contiguous()
+        {
+            long next = 0;
+            foreach (var (start, end) in Received)
+            {
+                if (start > next)
+                {
+                    break;
+                }
+
+                next = Math.Max(next, end + 1);
+            }
+
+            return next;
+        }
     }
 }

@@ -18,6 +18,7 @@ internal sealed class CloudinaryOptions
     public const string BaseUrlKey = "CLOUDINARY_API_BASE_URL";
     public const string SignatureAlgorithmKey = "Storage:Cloudinary:SignatureAlgorithm";
     public const string ChunkSizeKey = "Storage:Cloudinary:ChunkSizeBytes";
+    public const string ConcurrentChunksKey = "Storage:Cloudinary:ConcurrentChunks";
     public const string FolderKey = "Storage:Cloudinary:Folder";
     public const string DestroyTimeoutKey = "Storage:Cloudinary:DestroyAttemptTimeout";
 
@@ -28,6 +29,8 @@ internal sealed class CloudinaryOptions
     public const long MaxChunkSizeBytes = 100 * 1000 * 1000;
 
     public const long DefaultChunkSizeBytes = 20_000_000;
+
+    public const int MaxConcurrentChunks = 8;
 
     public static readonly Uri DefaultBaseAddress = new("https://api.cloudinary.com");
 
@@ -42,6 +45,9 @@ internal sealed class CloudinaryOptions
     public CloudinarySignatureAlgorithm SignatureAlgorithm { get; set; } = CloudinarySignatureAlgorithm.Sha1;
 
     public long ChunkSizeBytes { get; set; } = DefaultChunkSizeBytes;
+
+    /// <summary>Chunks between the first and the last in flight at once (Cloudinary takes those in any order).</summary>
+    public int ConcurrentChunks { get; set; } = 3;
 
     public string Folder { get; set; } = "stremora";
 
@@ -121,6 +127,20 @@ internal sealed class CloudinaryOptions
         {
             options.Problems.Add(
                 $"{ChunkSizeKey} must be between {MinChunkSizeBytes} (Cloudinary refuses smaller chunks) and {MaxChunkSizeBytes} (its single-request limit).");
+        }
+
+        var concurrentChunks = NonEmpty(configuration[ConcurrentChunksKey]);
+        if (concurrentChunks is not null)
+        {
+            if (int.TryParse(concurrentChunks, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var inFlight)
+                && inFlight is >= 1 and <= MaxConcurrentChunks)
+            {
+                options.ConcurrentChunks = inFlight;
+            }
+            else
+            {
+                options.Problems.Add($"{ConcurrentChunksKey} must be a whole number from 1 to {MaxConcurrentChunks}.");
+            }
         }
 
         var destroyTimeout = NonEmpty(configuration[DestroyTimeoutKey]);

@@ -5,7 +5,8 @@ namespace Stremora.Modules.Storage.Failover;
 /// waited for the client's bytes (not the provider's fault), so the chain can time out a provider
 /// that stalls without punishing a slow client.
 /// </summary>
-internal sealed class AttemptSource(SpoolTee spool, TimeProvider time) : ISpooledSource
+/// <param name="hashesMd5">The provider reports an MD5 to compare: its first read of the spool (it is reachable) starts the spool's MD5 pass.</param>
+internal sealed class AttemptSource(SpoolTee spool, TimeProvider time, bool hashesMd5 = false) : ISpooledSource
 {
     private readonly Lock _gate = new();
     private int _waiting;
@@ -61,9 +62,18 @@ internal sealed class AttemptSource(SpoolTee spool, TimeProvider time) : ISpoole
     public Stream OpenRange(long offset, long length)
     {
         var stream = (SpoolRangeStream)spool.OpenRange(offset, length);
-        stream.OnRead = _ => Touch();
+        stream.OnRead = _ => TookBytes();
         Touch();
         return stream;
+    }
+
+    private void TookBytes()
+    {
+        Touch();
+        if (hashesMd5)
+        {
+            _ = spool.Md5Async();
+        }
     }
 
     private void Touch() => Interlocked.Exchange(ref _lastProgress, time.GetTimestamp());

@@ -59,10 +59,6 @@ internal sealed partial class FailoverChain
         return new AttemptEnd.Tried(new StorageAttempt(request.Kind, link.Name, outcome, error, (long)ms), null);
     }
 
-    /// <summary>A link from <paramref name="from"/> on reports an MD5 and is not skipped for an open circuit.</summary>
-    private static bool WillCompareMd5(IReadOnlyList<ChainLink> links, int from) =>
-        links.Skip(from).Any(l => l.Provider.ReportsMd5 && l.CircuitState != CircuitStates.Open);
-
     /// <summary>
     /// One provider attempt under its time limits. Throws <see cref="AttemptFailedException"/> (counts
     /// against the provider's circuit) or <see cref="UploadAbortedException"/> (the upload itself stopped).
@@ -75,7 +71,7 @@ internal sealed partial class FailoverChain
         CancellationToken cancellationToken)
     {
         using var attemptCts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var source = new AttemptSource(spool, _time);
+        var source = new AttemptSource(spool, _time, hashesMd5: link.Provider.ReportsMd5);
         var started = _time.GetTimestamp();
         var overall = TimeSpan.FromSeconds(link.Attempt.TimeoutSeconds);
         var idle = TimeSpan.FromSeconds(link.Attempt.IdleTimeoutSeconds);
@@ -136,7 +132,7 @@ internal sealed partial class FailoverChain
         {
             mismatch = $"{link.Name} reported a different SHA-256 than was sent";
         }
-        else if (stored.Md5 is not null && spool.Md5 is not null && !string.Equals(stored.Md5, spool.Md5, StringComparison.OrdinalIgnoreCase))
+        else if (stored.Md5 is not null && !string.Equals(stored.Md5, await spool.Md5Async().WaitAsync(cancellationToken), StringComparison.OrdinalIgnoreCase))
         {
             mismatch = $"{link.Name} reported a different MD5 than was sent";
         }

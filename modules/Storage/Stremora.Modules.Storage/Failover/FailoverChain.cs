@@ -54,7 +54,7 @@ internal sealed partial class FailoverChain : IVideoStorage
         Entries = entries;
         Links = entries.Where(e => e.Link is not null).Select(e => e.Link!).ToList();
         _metrics.ObserveCircuits(Links);
-        SpoolTee.DeleteStale(_options.EffectiveSpoolDirectory, StaleSpoolAge, _time.GetUtcNow());
+        SpoolFolder.DeleteStale(_options.EffectiveSpoolDirectory, StaleSpoolAge, _time.GetUtcNow());
     }
 
     /// <summary>Every provider named in <c>Storage:Order</c> (plus the local fallback when it applies), in order.</summary>
@@ -72,11 +72,10 @@ internal sealed partial class FailoverChain : IVideoStorage
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(content);
         var attempts = new List<StorageAttempt>();
-        // MD5 costs the writer a second hash over every byte: only while an attempt still to come will compare one.
         SpoolTee spoolTee;
         try
         {
-            spoolTee = SpoolTee.Create(_options.EffectiveSpoolDirectory, computeMd5: WillCompareMd5(links, 0));
+            spoolTee = SpoolTee.Create(_options.EffectiveSpoolDirectory);
         }
         catch (StorageSpoolException e)
         {
@@ -133,11 +132,6 @@ internal sealed partial class FailoverChain : IVideoStorage
                 if (i < links.Count - 1)
                 {
                     _metrics.FailedOver(link.Name, attempt.Outcome);
-                }
-
-                if (!WillCompareMd5(links, i + 1))
-                {
-                    spool.DropMd5();
                 }
             }
 

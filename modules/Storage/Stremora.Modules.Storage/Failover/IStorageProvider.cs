@@ -11,7 +11,7 @@ internal interface IStorageProvider
     /// <summary>False when its settings are absent: the chain leaves it out.</summary>
     bool IsConfigured { get; }
 
-    /// <summary>True when it reports the stored file's MD5 (<see cref="ProviderStoredFile.Md5"/>): the spool then computes one too.</summary>
+    /// <summary>True when it reports the stored file's MD5 (<see cref="ProviderStoredFile.Md5"/>): its first read of the spool starts the spool's own MD5 pass, compared once it is done.</summary>
     bool ReportsMd5 => false;
 
     /// <summary>True for the provider that takes uploads when no provider in <c>Storage:Order</c> is configured (local disk).</summary>

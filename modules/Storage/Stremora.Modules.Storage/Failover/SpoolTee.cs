@@ -13,6 +13,7 @@ namespace Stremora.Modules.Storage.Failover;
 internal sealed class SpoolTee : ISpooledSource, IAsyncDisposable
 {
     private const int BufferSize = 81_920;
+    private const int Md5ReadBytes = 1024 * 1024;
 
     private readonly Lock _gate = new();
     private readonly FileStream _file;
@@ -23,13 +24,14 @@ internal sealed class SpoolTee : ISpooledSource, IAsyncDisposable
     // Replaced on every change: waiters await the current one, the writer completes it and installs a fresh one.
     private TaskCompletionSource _changed = NewSignal();
 
-    private volatile bool _md5Wanted;
+    // Cancelled when the spool is disposed: stops the MD5 pass.
+    private readonly CancellationTokenSource _closing = new();
+    private Task<string>? _md5;
 
-    private SpoolTee(string path, FileStream file, bool computeMd5)
+    private SpoolTee(string path, FileStream file)
     {
         Path = path;
         _file = file;
-        _md5Wanted = computeMd5;
     }
 
     public string Path { get; }
@@ -60,18 +62,32 @@ internal sealed class SpoolTee : ISpooledSource, IAsyncDisposable
     /// <summary>Lower-case hex SHA-256 of the whole file, once the writer has completed.</summary>
     public string? Sha256 { get; private set; }
 
-    /// <summary>Lower-case hex MD5 of the whole file once the writer has completed, when asked for at creation (and not dropped).</summary>
-    public string? Md5 { get; private set; }
+    /// <summary>True once someone asked for the MD5: only then does the spool read itself a second time.</summary>
+    public bool Md5Started => Volatile.Read(ref _md5) is not null;
 
-    /// <summary>No attempt left will compare an MD5 (the provider that reports one failed or was skipped): stop hashing it.</summary>
-    public void DropMd5() => _md5Wanted = false;
+    /// <summary>
+    /// Lower-case hex MD5 of the whole file, for a provider that reports one (Cloudinary's etag). The first call starts
+    /// hashing it behind the writer, on its own pass over the spool, so an upload no such provider takes bytes from
+    /// (Cloudinary refusing connections, its circuit open) never pays for it.
+    /// </summary>
+    public Task<string> Md5Async()
+    {
+        if (Volatile.Read(ref _md5) is { } started)
+        {
+            return started;
+        }
+
+        lock (_gate)
+        {
+            return _md5 ??= Task.Run(() => HashMd5Async(_closing.Token));
+        }
+    }
 
     /// <summary>Raised (on the writer's thread) every time bytes arrive: a hook for observing the writer (tests use it).</summary>
     public event Action? Progressed;
 
-    /// <param name="computeMd5">Also hash MD5 in the same pass: a provider in the chain reports one to compare (Cloudinary's etag).</param>
     /// <exception cref="StorageSpoolException">The spool file cannot be created.</exception>
-    public static SpoolTee Create(string directory, bool computeMd5 = false)
+    public static SpoolTee Create(string directory)
     {
         var path = System.IO.Path.Combine(directory, $"{Guid.CreateVersion7():N}.spool");
         try
@@ -87,7 +103,7 @@ internal sealed class SpoolTee : ISpooledSource, IAsyncDisposable
             }
 
             var file = new FileStream(path, options);
-            return new SpoolTee(path, file, computeMd5);
+            return new SpoolTee(path, file);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -106,9 +122,6 @@ internal sealed class SpoolTee : ISpooledSource, IAsyncDisposable
         try
         {
             using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-#pragma warning disable CA5351 // Cloudinary's etag is an MD5: a checksum to compare, not a security boundary.
-            using var md5 = _md5Wanted ? IncrementalHash.CreateHash(HashAlgorithmName.MD5) : null;
-#pragma warning restore CA5351
             long total = 0;
             while (true)
             {
@@ -127,17 +140,12 @@ internal sealed class SpoolTee : ISpooledSource, IAsyncDisposable
                 // another pool thread, and that hop per 64 KiB cost the API ~12 % more CPU per upload (perf stat).
                 Spool(buffer, read);
                 hash.AppendData(buffer, 0, read);
-                if (_md5Wanted)
-                {
-                    md5?.AppendData(buffer, 0, read);
-                }
                 total += read;
                 Signal(() => _written = total);
                 Progressed?.Invoke();
             }
 
             Sha256 = Convert.ToHexStringLower(hash.GetHashAndReset());
-            Md5 = md5 is null || !_md5Wanted ? null : Convert.ToHexStringLower(md5.GetHashAndReset());
             Signal(() => _completed = true);
         }
         catch (Exception e)
@@ -209,6 +217,20 @@ internal sealed class SpoolTee : ISpooledSource, IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         Signal(() => _failure ??= _completed ? null : new ObjectDisposedException(nameof(SpoolTee)));
+        await _closing.CancelAsync();
+        if (Volatile.Read(ref _md5) is { } md5)
+        {
+            try
+            {
+                await md5;
+            }
+            catch (Exception e) when (e is OperationCanceledException or SpoolAbortedException or IOException)
+            {
+                // Nobody waits for it any more.
+            }
+        }
+
+        _closing.Dispose();
         await _file.DisposeAsync();
         try
         {
@@ -220,61 +242,35 @@ internal sealed class SpoolTee : ISpooledSource, IAsyncDisposable
         }
     }
 
-    /// <summary>
-    /// Removes spool files a crashed process left behind. Every live spool is held open (writer and readers
-    /// take a shared lock with the handle), so a file that can be opened exclusively belongs to a dead process
-    /// and goes at once; without OS file locking only the age rule applies: a live spool is written
-    /// continuously, so anything untouched for <paramref name="olderThan"/> is dead.
-    /// </summary>
-    public static int DeleteStale(string directory, TimeSpan olderThan, DateTimeOffset now)
+    /// <summary>Reads the spool from the start as its bytes arrive, hashing MD5; a second pass, on another thread than the writer's.</summary>
+    private async Task<string> HashMd5Async(CancellationToken cancellationToken)
     {
-        if (!Directory.Exists(directory))
-        {
-            return 0;
-        }
-
-        var deleted = 0;
-        foreach (var file in new DirectoryInfo(directory).EnumerateFiles("*.spool"))
-        {
-            try
-            {
-                if (now - file.LastWriteTimeUtc > olderThan)
-                {
-                    file.Delete();
-                    deleted++;
-                }
-                else if (FileLockingEnabled && TryDeleteUnheld(file.FullName))
-                {
-                    deleted++;
-                }
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                // Someone else's, or already gone.
-            }
-        }
-
-        return deleted;
-    }
-
-    // .NET takes flock() locks on Unix unless told not to; without them an exclusive open proves nothing.
-    private static bool FileLockingEnabled =>
-        !(AppContext.TryGetSwitch("System.IO.DisableFileLocking", out var disabled) && disabled)
-        && Environment.GetEnvironmentVariable("DOTNET_SYSTEM_IO_DISABLEFILELOCKING") is not ("1" or "true");
-
-    /// <returns>True when no process holds the file: it was opened exclusively and deleted on close.</returns>
-    private static bool TryDeleteUnheld(string path)
-    {
+#pragma warning disable CA5351 // Cloudinary's etag is an MD5: a checksum to compare, not a security boundary.
+        using var md5 = IncrementalHash.CreateHash(HashAlgorithmName.MD5);
+#pragma warning restore CA5351
+        using var handle = File.OpenHandle(Path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        var buffer = ArrayPool<byte>.Shared.Rent(Md5ReadBytes);
         try
         {
-            // Deleted when this handle closes, so no live process can open it between the check and the delete.
-            using var exclusive = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.None, bufferSize: 1, FileOptions.DeleteOnClose);
-            return true;
+            long offset = 0;
+            while (await WaitForAsync(offset, Md5ReadBytes, cancellationToken) is var available and > 0)
+            {
+                // Synchronous, as the range streams read: the bytes were just written and come from the page cache.
+                var read = RandomAccess.Read(handle, buffer.AsSpan(0, (int)available), offset);
+                if (read == 0)
+                {
+                    throw new IOException($"The spool ended at {offset} bytes, before the {offset + available} it had received.");
+                }
+
+                md5.AppendData(buffer, 0, read);
+                offset += read;
+            }
+
+            return Convert.ToHexStringLower(md5.GetHashAndReset());
         }
-        catch (IOException)
+        finally
         {
-            // Held by a live upload (this process's or another instance's on this host).
-            return false;
+            ArrayPool<byte>.Shared.Return(buffer);
         }
     }
 

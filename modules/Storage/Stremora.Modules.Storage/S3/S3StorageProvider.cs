@@ -73,7 +73,7 @@ internal sealed partial class S3StorageProvider : IStorageProvider, IDisposable
         // Parts go up several at a time (each straight from its spool range): one at a time leaves the
         // connection idle while S3 digests every part, which made uploads through the API ~1.5x slower
         // than the SDK's own parallel upload of the same file (./stremora bench).
-        using var parts = new PartUploads(_options.ConcurrentParts, cancellationToken);
+        using var parts = new PartUploads<PartETag>(_options.ConcurrentParts, cancellationToken);
         try
         {
             var partNumber = 0;

@@ -1,35 +1,30 @@
-using Amazon.S3.Model;
-
-namespace Stremora.Modules.Storage.S3;
+namespace Stremora.Modules.Storage.Failover;
 
 /// <summary>
-/// The parts of one multipart upload in flight, at most <c>concurrency</c> at a time. The first part that
-/// fails cancels the others, and that failure (not the cancellations it caused) is what the upload reports.
+/// The parts of one upload in flight (S3 multipart parts, Cloudinary chunks), at most <c>concurrency</c> at a time.
+/// The first part that fails cancels the others, and that failure (not the cancellations it caused) is what the upload reports.
 /// </summary>
-internal sealed class PartUploads(int concurrency, CancellationToken cancellationToken) : IDisposable
+/// <typeparam name="TPart">What a sent part answers (an S3 part's ETag).</typeparam>
+internal sealed class PartUploads<TPart>(int concurrency, CancellationToken cancellationToken) : IDisposable
 {
     private readonly SemaphoreSlim _slots = new(concurrency, concurrency);
     private readonly CancellationTokenSource _stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-    private readonly List<Task<PartETag>> _inFlight = [];
+    private readonly List<Task<TPart>> _inFlight = [];
     private Exception? _firstFailure;
 
     /// <summary>Cancelled by the caller or by the first failed part.</summary>
     public CancellationToken Token => _stop.Token;
 
     /// <summary>Waits for a free slot, then starts the part in the background.</summary>
-    public async Task StartAsync(Func<CancellationToken, Task<PartETag>> upload)
+    public async Task StartAsync(Func<CancellationToken, Task<TPart>> upload)
     {
         ArgumentNullException.ThrowIfNull(upload);
         await _slots.WaitAsync(_stop.Token);
         _inFlight.Add(RunAsync(upload));
     }
 
-    /// <summary>Every part's ETag in part order, once all have finished.</summary>
-    public async Task<IReadOnlyList<PartETag>> AllAsync()
-    {
-        var etags = await Task.WhenAll(_inFlight);
-        return [.. etags.OrderBy(p => p.PartNumber)];
-    }
+    /// <summary>Every part's answer in the order the parts were started, once all have finished.</summary>
+    public async Task<IReadOnlyList<TPart>> AllAsync() => await Task.WhenAll(_inFlight);
 
     /// <summary>Cancels what is still running, waits for it, and returns the failure to report.</summary>
     public async Task<Exception> StopAsync(Exception caught)
@@ -53,7 +48,7 @@ internal sealed class PartUploads(int concurrency, CancellationToken cancellatio
         _stop.Dispose();
     }
 
-    private async Task<PartETag> RunAsync(Func<CancellationToken, Task<PartETag>> upload)
+    private async Task<TPart> RunAsync(Func<CancellationToken, Task<TPart>> upload)
     {
         try
         {

@@ -1,0 +1,104 @@
+using Stremora.Bench.Infrastructure;
+using Stremora.Bench.Reporting;
+
+namespace Stremora.Bench.Suites;
+
+/// <summary>
+/// 1. Upload pass-through, Cloudinary: a large video through POST /api/videos on the default chain (healthy fake
+/// Cloudinary) versus the same file sent straight to the fake the way Cloudinary's SDKs send it, run after run in
+/// rotating order; and the same chain with one chunk at a time (what the provider did before it sent chunks side by side).
+/// </summary>
+internal static class CloudinaryUploadSuite
+{
+    public static async Task RunAsync(BenchContext context, CancellationToken cancellationToken)
+    {
+        var options = context.Options;
+        var fake = await context.CloudinaryAsync();
+        var api = await context.StartApiAsync("cloudinary", await context.CloudinaryChainSettingsAsync("cloudinary"), cancellationToken);
+        var oneAtATimeSettings = await context.CloudinaryChainSettingsAsync("cloudinary-one-chunk-at-a-time");
+        oneAtATimeSettings["Storage__Cloudinary__ConcurrentChunks"] = "1";
+        var oneAtATime = await context.StartApiAsync("cloudinary-one-chunk-at-a-time", oneAtATimeSettings, cancellationToken);
+        var file = context.Payloads.Get(options.PassThroughBytes);
+        var size = UploadSuites.Label(options.PassThroughBytes);
+        using var http = new HttpClient { Timeout = TimeSpan.FromMinutes(30) };
+
+        async Task<(double Seconds, double ApiCpu)> ThroughApi(ApiProcess target)
+        {
+            var cpu = CpuTime.Seconds(target.Pid);
+            var outcome = await UploadClient.UploadAsync(target.Http, context.Token, file, cancellationToken);
+            cpu = CpuTime.Seconds(target.Pid) - cpu;
+            UploadSuites.Expect(outcome, "cloudinary");
+            fake.RemoveAsset(outcome.Locator);
+            Console.WriteLine($"      {target.Name}: body sent after {outcome.BodySent.TotalSeconds:0.000} s, answer after {outcome.Elapsed.TotalSeconds:0.000} s; API CPU {cpu:0.00} s");
+            return (outcome.Elapsed.TotalSeconds, cpu);
+        }
+
+        async Task<double> Direct()
+        {
+            var publicId = $"bench/direct/{Guid.NewGuid():N}";
+            var elapsed = await CloudinaryDirect.UploadAsync(http, fake, file, publicId, cancellationToken);
+            fake.RemoveAsset(publicId);
+            Console.WriteLine($"      direct: {elapsed.TotalSeconds:0.000} s");
+            return elapsed.TotalSeconds;
+        }
+
+        // Warm-up (JIT tiers, connection pools), not measured.
+        var small = context.Payloads.Get(UploadSuites.WarmUpBytes);
+        for (var round = 0; round < UploadSuites.WarmUpRounds; round++)
+        {
+            foreach (var target in new[] { api, oneAtATime })
+            {
+                var warm = await UploadClient.UploadAsync(target.Http, context.Token, small, cancellationToken);
+                UploadSuites.Expect(warm, "cloudinary");
+                fake.RemoveAsset(warm.Locator);
+            }
+
+            await CloudinaryDirect.UploadAsync(http, fake, small, "bench/warm-up", cancellationToken);
+            fake.RemoveAsset("bench/warm-up");
+        }
+
+        var viaApi = new List<(double Seconds, double ApiCpu)>();
+        var viaOne = new List<(double Seconds, double ApiCpu)>();
+        var direct = new List<double>();
+        for (var run = 0; run < options.Runs; run++)
+        {
+            // Rotate the order so that drift on a shared machine does not always favour the same one.
+            for (var k = 0; k < 3; k++)
+            {
+                switch ((run + k) % 3)
+                {
+                    case 0: viaApi.Add(await ThroughApi(api)); break;
+                    case 1: viaOne.Add(await ThroughApi(oneAtATime)); break;
+                    default: direct.Add(await Direct()); break;
+                }
+            }
+
+            Console.WriteLine($"    {size} upload, cloudinary, run {run + 1}/{options.Runs}: {viaApi[^1].Seconds:0.000} s (one chunk at a time {viaOne[^1].Seconds:0.000} s) vs direct {direct[^1]:0.000} s");
+        }
+
+        await context.StopApiAsync(api);
+        await context.StopApiAsync(oneAtATime);
+        const string Baseline = "signed 20 MB chunk POSTs straight to the fake, one after the other (as Cloudinary's SDKs send them)";
+        context.Report.Add(BenchRow.Compare(
+            "upload.cloudinary",
+            "1",
+            $"{size} upload, POST /api/videos, default chain (cloudinary,s3), healthy fake Cloudinary (s)",
+            "s",
+            [.. viaApi.Select(r => r.Seconds)],
+            Baseline,
+            direct,
+            "≤ ×1.15",
+            r => r <= 1.15));
+        context.Report.Add(BenchRow.Compare(
+            "upload.cloudinary.one-chunk-at-a-time",
+            "1",
+            "same, with Storage:Cloudinary:ConcurrentChunks=1 (diagnostic) (s)",
+            "s",
+            [.. viaOne.Select(r => r.Seconds)],
+            Baseline,
+            direct,
+            null,
+            null));
+        context.Report.Add(UploadSuites.ApiCpuPerGiB("upload.cloudinary.api-cpu", "Cloudinary", [.. viaApi.Select(r => r.ApiCpu)], options.PassThroughBytes));
+    }
+}
