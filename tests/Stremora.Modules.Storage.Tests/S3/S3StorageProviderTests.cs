@@ -60,7 +60,8 @@ public sealed class S3StorageProviderTests : IAsyncLifetime
         var url = new Uri(result.File.ProviderUrl!);
         Assert.Equal("http", url.Scheme);
         var expires = int.Parse(System.Web.HttpUtility.ParseQueryString(url.Query)["X-Amz-Expires"]!, System.Globalization.CultureInfo.InvariantCulture);
-        Assert.InRange(expires, 3540, 3601);
+        // Storage:S3:UrlExpiryMinutes' default, 15 minutes.
+        Assert.InRange(expires, 840, 901);
         var fetched = await FetchAsync(result.File.ProviderUrl!);
         Assert.Equal((HttpStatusCode.OK, "video/webm"), (fetched.Status, fetched.ContentType));
         Assert.Equal(data, fetched.Body);
