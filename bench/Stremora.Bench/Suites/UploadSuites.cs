@@ -24,13 +24,7 @@ internal static class UploadSuites
         var api = await context.SharedS3ApiAsync(cancellationToken);
 
         // The same chain with S3 parts sent one at a time: shows what the provider's parallel parts buy here.
-        var oneAtATimeSettings = await context.BaseSettingsAsync("s3-one-part-at-a-time");
-        foreach (var (key, value) in s3.Settings)
-        {
-            oneAtATimeSettings[key] = value;
-        }
-
-        oneAtATimeSettings["Storage__Order"] = "s3";
+        var oneAtATimeSettings = await context.S3ChainSettingsAsync("s3-one-part-at-a-time");
         oneAtATimeSettings["Storage__S3__ConcurrentParts"] = "1";
         var oneAtATime = await context.StartApiAsync("s3-one-part-at-a-time", oneAtATimeSettings, cancellationToken);
 
