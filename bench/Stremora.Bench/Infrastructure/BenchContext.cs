@@ -46,23 +46,14 @@ internal sealed class BenchContext : IAsyncDisposable
     {
         if (_sharedS3 is null)
         {
-            var settings = await BaseSettingsAsync("s3");
-            foreach (var (key, value) in await S3SettingsAsync())
-            {
-                settings[key] = value;
-            }
-
-            settings["Storage__Order"] = "s3";
-            _sharedS3 = await StartApiAsync("s3", settings, cancellationToken);
+            _sharedS3 = await StartApiAsync("s3", await S3ChainSettingsAsync("s3"), cancellationToken);
         }
 
         return _sharedS3;
     }
 
-    public async Task<FakeCloudinaryServer> CloudinaryAsync() => _cloudinary ??= await FakeCloudinaryServer.StartAsync(signatureAlgorithm: "sha256");
-
-    /// <summary>An instance's settings for the chain cloudinary,s3: the base settings, moto's bucket and the fake Cloudinary's account.</summary>
-    public async Task<Dictionary<string, string>> CloudinaryChainSettingsAsync(string name)
+    /// <summary>An instance's settings for the chain s3 alone: the base settings and moto's bucket.</summary>
+    public async Task<Dictionary<string, string>> S3ChainSettingsAsync(string name)
     {
         var settings = await BaseSettingsAsync(name);
         foreach (var (key, value) in await S3SettingsAsync())
@@ -70,6 +61,16 @@ internal sealed class BenchContext : IAsyncDisposable
             settings[key] = value;
         }
 
+        settings["Storage__Order"] = "s3";
+        return settings;
+    }
+
+    public async Task<FakeCloudinaryServer> CloudinaryAsync() => _cloudinary ??= await FakeCloudinaryServer.StartAsync(signatureAlgorithm: "sha256");
+
+    /// <summary>An instance's settings for the chain cloudinary,s3: the base settings, moto's bucket and the fake Cloudinary's account.</summary>
+    public async Task<Dictionary<string, string>> CloudinaryChainSettingsAsync(string name)
+    {
+        var settings = await S3ChainSettingsAsync(name);
         foreach (var (key, value) in (await CloudinaryAsync()).Settings)
         {
             settings[key.Replace(":", "__", StringComparison.Ordinal)] = value!;

@@ -20,14 +20,7 @@ internal static class ConcurrencySuite
         var s3 = await context.S3Async();
 
         // Its own instance, so its peak RSS is this row's alone (the shared one has taken 512 MiB uploads).
-        var settings = await context.BaseSettingsAsync("concurrency");
-        foreach (var (key, value) in await context.S3SettingsAsync())
-        {
-            settings[key] = value;
-        }
-
-        settings["Storage__Order"] = "s3";
-        var api = await context.StartApiAsync("concurrency", settings, cancellationToken);
+        var api = await context.StartApiAsync("concurrency", await context.S3ChainSettingsAsync("concurrency"), cancellationToken);
         var file = context.Payloads.Get(options.ConcurrencyBytes);
         var bytes = (double)options.ConcurrencyBytes * Uploads;
         using var transfer = new TransferUtility(s3.Client, new TransferUtilityConfig { ConcurrentServiceRequests = 10 });

@@ -13,14 +13,7 @@ internal static class MemorySuite
     {
         var options = context.Options;
         var s3 = await context.S3Async();
-        var settings = await context.BaseSettingsAsync("memory");
-        foreach (var (key, value) in await context.S3SettingsAsync())
-        {
-            settings[key] = value;
-        }
-
-        settings["Storage__Order"] = "s3";
-        var api = await context.StartApiAsync("memory", settings, cancellationToken);
+        var api = await context.StartApiAsync("memory", await context.S3ChainSettingsAsync("memory"), cancellationToken);
         var small = context.Payloads.Get(options.SmallMemoryBytes);
         var large = context.Payloads.Get(options.LargeMemoryBytes);
         var concurrent = context.Payloads.Get(options.ConcurrentBytes);

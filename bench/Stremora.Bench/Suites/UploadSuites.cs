@@ -24,13 +24,7 @@ internal static class UploadSuites
         var api = await context.SharedS3ApiAsync(cancellationToken);
 
         // The same chain with S3 parts sent one at a time: shows what the provider's parallel parts buy here.
-        var oneAtATimeSettings = await context.BaseSettingsAsync("s3-one-part-at-a-time");
-        foreach (var (key, value) in s3.Settings)
-        {
-            oneAtATimeSettings[key] = value;
-        }
-
-        oneAtATimeSettings["Storage__Order"] = "s3";
+        var oneAtATimeSettings = await context.S3ChainSettingsAsync("s3-one-part-at-a-time");
         oneAtATimeSettings["Storage__S3__ConcurrentParts"] = "1";
         var oneAtATime = await context.StartApiAsync("s3-one-part-at-a-time", oneAtATimeSettings, cancellationToken);
 
@@ -78,21 +72,12 @@ internal static class UploadSuites
         var viaApi = new List<(double Seconds, double Cpu, double ApiCpu)>();
         var viaOne = new List<(double Seconds, double Cpu, double ApiCpu)>();
         var direct = new List<(double Seconds, double Cpu)>();
-        for (var run = 0; run < options.Runs; run++)
-        {
-            // Rotate the order so that drift on a shared machine does not always favour the same one.
-            for (var k = 0; k < 3; k++)
-            {
-                switch ((run + k) % 3)
-                {
-                    case 0: viaApi.Add(await ThroughApi(api)); break;
-                    case 1: viaOne.Add(await ThroughApi(oneAtATime)); break;
-                    default: direct.Add(await Direct()); break;
-                }
-            }
-
-            Console.WriteLine($"    {size} upload, s3, run {run + 1}/{options.Runs}: {viaApi[^1].Seconds:0.000} s (one part at a time {viaOne[^1].Seconds:0.000} s) vs direct {direct[^1].Seconds:0.000} s");
-        }
+        await RotateAsync(
+            options.Runs,
+            async () => viaApi.Add(await ThroughApi(api)),
+            async () => viaOne.Add(await ThroughApi(oneAtATime)),
+            async () => direct.Add(await Direct()),
+            run => Console.WriteLine($"    {size} upload, s3, run {run + 1}/{options.Runs}: {viaApi[^1].Seconds:0.000} s (one part at a time {viaOne[^1].Seconds:0.000} s) vs direct {direct[^1].Seconds:0.000} s"));
 
         await context.StopApiAsync(oneAtATime);
         var baseline = $"AWS SDK TransferUtility straight to moto ({S3PartBytes / Payloads.MiB} MiB parts, 10 in parallel)";
@@ -143,6 +128,21 @@ internal static class UploadSuites
             c => c <= 1.5);
 
     private static double Self() => System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds;
+
+    /// <summary>Runs each of the three <paramref name="runs"/> times, rotating which goes first so that drift on a shared machine does not always favour the same one.</summary>
+    public static async Task RotateAsync(int runs, Func<Task> first, Func<Task> second, Func<Task> third, Action<int> afterRun)
+    {
+        Func<Task>[] all = [first, second, third];
+        for (var run = 0; run < runs; run++)
+        {
+            for (var k = 0; k < all.Length; k++)
+            {
+                await all[(run + k) % all.Length]();
+            }
+
+            afterRun(run);
+        }
+    }
 
     /// <summary>Runs a and b <paramref name="runs"/> times each, alternating which goes first.</summary>
     public static async Task<(List<double> A, List<double> B)> Alternate(int runs, Func<Task<double>> a, Func<Task<double>> b, string label)

@@ -39,14 +39,14 @@ public sealed class CloudinaryOptionsTests
     }
 
     [Fact]
-    public void Defaults_are_cloudinary_com_sha1_20_mb_chunks_three_in_flight_and_the_stremora_folder()
+    public void Defaults_are_cloudinary_com_sha1_20_mb_chunks_one_at_a_time_and_the_stremora_folder()
     {
         var options = Read(("CLOUDINARY_URL", "cloudinary://k:s@c"));
 
         Assert.Equal(new Uri("https://api.cloudinary.com"), options.BaseAddress);
         Assert.Equal(CloudinarySignatureAlgorithm.Sha1, options.SignatureAlgorithm);
         Assert.Equal(20_000_000, options.ChunkSizeBytes);
-        Assert.Equal(3, options.ConcurrentChunks);
+        Assert.Equal(1, options.ConcurrentChunks);
         Assert.Equal("stremora", options.Folder);
     }
 
@@ -58,13 +58,13 @@ public sealed class CloudinaryOptionsTests
             ("CLOUDINARY_API_BASE_URL", "http://127.0.0.1:9999/"),
             ("Storage:Cloudinary:SignatureAlgorithm", "SHA256"),
             ("Storage:Cloudinary:ChunkSizeBytes", "6000000"),
-            ("Storage:Cloudinary:ConcurrentChunks", "1"),
+            ("Storage:Cloudinary:ConcurrentChunks", "4"),
             ("Storage:Cloudinary:Folder", "/media/"));
 
         Assert.Equal(new Uri("http://127.0.0.1:9999/"), options.BaseAddress);
         Assert.Equal(CloudinarySignatureAlgorithm.Sha256, options.SignatureAlgorithm);
         Assert.Equal(6_000_000, options.ChunkSizeBytes);
-        Assert.Equal(1, options.ConcurrentChunks);
+        Assert.Equal(4, options.ConcurrentChunks);
         Assert.Equal("media", options.Folder);
     }
 

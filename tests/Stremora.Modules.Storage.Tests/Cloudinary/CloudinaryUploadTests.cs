@@ -95,7 +95,7 @@ public sealed class CloudinaryUploadTests : IClassFixture<FakeCloudinaryFixture>
         // Its own fake: the in-flight count is kept per server. It answers a middle chunk only once two are in flight.
         await using var fake = await FakeCloudinaryServer.StartAsync();
         fake.HoldMiddleChunksUntilInFlight = 2;
-        using var services = CloudinaryTestServices.Build(fake, chunkSizeBytes: FiveMiB);
+        using var services = CloudinaryTestServices.Build(fake, chunkSizeBytes: FiveMiB, ("Storage:Cloudinary:ConcurrentChunks", "3"));
         using var file = TestFile.Random((4 * FiveMiB) + 1000, seed: 11);
 
         var stored = await services.Provider().UploadAsync(Video("side-by-side"), file.Source(), CancellationToken.None);

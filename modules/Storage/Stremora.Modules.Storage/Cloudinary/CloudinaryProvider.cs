@@ -41,9 +41,8 @@ internal sealed class CloudinaryProvider(
         string? uploadId = null;
 
         // Cloudinary joins the chunks of one upload by their ranges: the first goes alone (it opens the upload), the
-        // ones between it and the last go several at a time (each straight from its spool range), and the last only
-        // once every other has been answered, as Cloudinary requires. One chunk at a time leaves the connection idle
-        // while Cloudinary takes in each chunk (./stremora bench --only cloudinary shows both).
+        // ones between it and the last up to Storage:Cloudinary:ConcurrentChunks at a time (each straight from its spool
+        // range), and the last only once every other has been answered, as Cloudinary requires.
         using var chunks = new PartUploads<bool>(_options.ConcurrentChunks, cancellationToken);
         try
         {
