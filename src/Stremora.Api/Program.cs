@@ -9,6 +9,7 @@ using Stremora.Modules.Videos;
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddStremoraLogging();
+builder.Services.AddLargeReceiveBuffers();
 
 builder.Services.AddProblemDetails();
 builder.Services.AddOpenApi();
