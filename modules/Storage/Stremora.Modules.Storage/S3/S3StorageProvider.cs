@@ -211,7 +211,9 @@ internal sealed partial class S3StorageProvider : IStorageProvider, IDisposable
 
     private static AmazonS3Client CreateClient(S3Options options, string? serviceUrl)
     {
-        var config = new AmazonS3Config();
+        // The SDK reads a part's stream and writes the request in BufferSize pieces: at its 8 KiB default that is a
+        // pread and a send per 8 KiB of every part (~130 000 system calls per GiB). 256 KiB pieces cost the same copies.
+        var config = new AmazonS3Config { BufferSize = 256 * 1024 };
         if (!string.IsNullOrEmpty(serviceUrl))
         {
             // A custom endpoint (MinIO, moto, another S3-compatible store) means path-style addressing.
