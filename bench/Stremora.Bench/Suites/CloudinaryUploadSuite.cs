@@ -43,17 +43,16 @@ internal static class CloudinaryUploadSuite
         }
 
         // Warm-up (JIT tiers, connection pools), not measured.
-        var small = context.Payloads.Get(UploadSuites.WarmUpBytes);
-        for (var round = 0; round < UploadSuites.WarmUpRounds; round++)
+        foreach (var warmUp in UploadSuites.WarmUpFiles(context))
         {
             foreach (var target in new[] { api, sideBySide })
             {
-                var warm = await UploadClient.UploadAsync(target.Http, context.Token, small, cancellationToken);
+                var warm = await UploadClient.UploadAsync(target.Http, context.Token, warmUp, cancellationToken);
                 UploadSuites.Expect(warm, "cloudinary");
                 fake.RemoveAsset(warm.Locator);
             }
 
-            await CloudinaryDirect.UploadAsync(http, fake, small, "bench/warm-up", cancellationToken);
+            await CloudinaryDirect.UploadAsync(http, fake, warmUp, "bench/warm-up", cancellationToken);
             fake.RemoveAsset("bench/warm-up");
         }
 
