@@ -34,6 +34,7 @@ public static class TusJsClient
 
     /// <param name="endpoint">The creation URL, e.g. http://127.0.0.1:5080/api/uploads.</param>
     /// <param name="onEvent">Sees every reported line as it arrives (a test may kill the server on one).</param>
+    /// <param name="bytesPerSecond">Paces the PATCHes to this average rate (a slower link than loopback); unpaced when null.</param>
     public static async Task<TusRun> UploadAsync(
         Uri endpoint,
         string token,
@@ -43,6 +44,7 @@ public static class TusJsClient
         string? uploadUrl = null,
         double? abortAtFraction = null,
         Action<JsonElement>? onEvent = null,
+        long? bytesPerSecond = null,
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(endpoint);
@@ -60,6 +62,7 @@ public static class TusJsClient
             ["chunkSize"] = chunkSize,
             ["uploadUrl"] = uploadUrl,
             ["abortAtFraction"] = abortAtFraction,
+            ["bytesPerSecond"] = bytesPerSecond,
         };
         var start = new ProcessStartInfo("node", ["upload.mjs"])
         {
