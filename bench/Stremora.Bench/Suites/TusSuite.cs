@@ -18,7 +18,7 @@ internal static class TusSuite
     private const long DirectPartBytes = 16 * Payloads.MiB;
     private const int WarmUpRounds = 2;
     private const long WarmUpBytes = 64 * Payloads.MiB;
-    private const double PacedShareOfProviderRate = 0.9;
+    private const double PacedShareOfProviderRate = 0.5;
 
     /// <summary>One tus upload, timed on the bench's clock from the client's lines as they arrive.</summary>
     private sealed record TusTiming(double Total, double AfterLastChunk, Guid Id, string Locator);
@@ -81,7 +81,8 @@ internal static class TusSuite
             r => r <= 1.15));
         // On loopback the client sends faster than moto stores (the direct upload above is moto's own pace), so the
         // unpaced time after the last chunk is moto's backlog, whatever the service does. Whether storage keeps pace
-        // with an upload is asked of a client sending at 90 % of the rate moto took the direct uploads in this run.
+        // with an upload is asked of a client sending at half the rate moto took the direct uploads in this run: at
+        // 90 % the API's receive, on the same two cores, still slowed moto below the client.
         var providerRate = options.PassThroughBytes / Summary.Of(direct).Median;
         var pacedRate = (long)(providerRate * PacedShareOfProviderRate);
         var paced = new List<TusTiming>();
@@ -97,7 +98,7 @@ internal static class TusSuite
         context.Report.Add(BenchRow.Compare(
             "tus.after-last-chunk",
             "10",
-            $"{size} through tus, the client paced at 90 % of moto's rate in this run: the final PATCH sent → the video ready (its 204 waits for storage) (s)",
+            $"{size} through tus, the client paced at half moto's rate in this run: the final PATCH sent → the video ready (its 204 waits for storage) (s)",
             "s",
             [.. paced.Select(t => t.AfterLastChunk)],
             directBaseline,
@@ -105,6 +106,24 @@ internal static class TusSuite
             "≤ ×0.25",
             r => r <= 0.25,
             "the service forwards a tus upload to the provider while its chunks arrive, so this is the last chunk's part plus the provider's completion"));
+        // Part of the time after the last chunk is the provider's alone: joining the parts once it has them all.
+        var completion = new List<double>();
+        for (var run = 0; run < Math.Min(3, options.Runs); run++)
+        {
+            completion.Add((await s3.CompletionTimeAsync(file, DirectPartBytes, cancellationToken)).TotalSeconds);
+            Console.WriteLine($"    moto completing a {size} multipart upload ({DirectPartBytes / Payloads.MiB} MiB parts), run {run + 1}: {completion[^1]:0.000} s");
+        }
+
+        context.Report.Add(BenchRow.Compare(
+            "tus.provider-completion",
+            "10",
+            $"moto's own CompleteMultipartUpload of the same file ({DirectPartBytes / Payloads.MiB} MiB parts, timed alone): part of every upload's time after its last byte (diagnostic) (s)",
+            "s",
+            completion,
+            directBaseline,
+            direct,
+            null,
+            null));
         context.Report.Add(BenchRow.Compare(
             "tus.after-last-chunk.unpaced",
             "10",
