@@ -32,6 +32,11 @@ internal sealed partial class S3StorageProvider : IStorageProvider, IDisposable
     private readonly ILogger<S3StorageProvider> _logger;
     private readonly TimeProvider _time;
 
+    // Over HTTPS (AWS itself, any https endpoint) TLS already protects the body, so parts go as UNSIGNED-PAYLOAD with
+    // the CRC32 trailer S3 checks: SigV4's own SHA-256 of every byte was a second hash pass beside the service's.
+    // Over plain http the SDK refuses unsigned payloads, and the signature is all that protects the bytes.
+    private readonly bool _unsignedPayload;
+
     // Presigning costs a SigV4 signature per URL, on every read of a video. A URL is reused for half its
     // lifetime, so a client is always handed one valid for at least half of Storage:S3:UrlExpiryMinutes.
     private readonly MemoryCache _playbackUrls;
@@ -49,6 +54,7 @@ internal sealed partial class S3StorageProvider : IStorageProvider, IDisposable
         {
             _client = CreateClient(_options, _options.ServiceUrl);
             _presigner = string.IsNullOrEmpty(_options.PublicServiceUrl) ? _client : CreateClient(_options, _options.PublicServiceUrl);
+            _unsignedPayload = !IsHttpEndpoint(_options.ServiceUrl);
         }
     }
 
@@ -85,7 +91,7 @@ internal sealed partial class S3StorageProvider : IStorageProvider, IDisposable
                     await using var body = source.OpenRange(chunk.Offset, chunk.Length);
                     objectMayExist = true;
                     await Client.PutObjectAsync(
-                        new PutObjectRequest { BucketName = Bucket, Key = key, InputStream = body, ContentType = upload.ContentType, AutoCloseStream = false },
+                        new PutObjectRequest { BucketName = Bucket, Key = key, InputStream = body, ContentType = upload.ContentType, AutoCloseStream = false, DisablePayloadSigning = _unsignedPayload },
                         cancellationToken);
                     completed = true;
                     break;
@@ -154,6 +160,7 @@ internal sealed partial class S3StorageProvider : IStorageProvider, IDisposable
                 InputStream = body,
                 PartSize = chunk.Length,
                 IsLastPart = chunk.IsLast,
+                DisablePayloadSigning = _unsignedPayload,
             },
             cancellationToken);
         return new PartETag(partNumber, part.ETag);
