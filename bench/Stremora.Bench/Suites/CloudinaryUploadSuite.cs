@@ -89,6 +89,6 @@ internal static class CloudinaryUploadSuite
             direct,
             null,
             null));
-        context.Report.Add(UploadSuites.ApiCpuPerGiB("upload.cloudinary.api-cpu", "Cloudinary", [.. viaApi.Select(r => r.ApiCpu)], options.PassThroughBytes));
+        context.Report.Add(UploadSuites.ApiCpuPerGiB("upload.cloudinary.api-cpu", "through the Cloudinary chain", [.. viaApi.Select(r => r.ApiCpu)], options.PassThroughBytes));
     }
 }

@@ -1,6 +1,7 @@
 using Amazon.S3.Transfer;
 using Stremora.Bench.Infrastructure;
 using Stremora.Bench.Reporting;
+using Stremora.TestKit.S3;
 
 namespace Stremora.Bench.Suites;
 
@@ -32,6 +33,14 @@ internal static class UploadSuites
         var oneAtATimeSettings = await context.S3ChainSettingsAsync("s3-one-part-at-a-time");
         oneAtATimeSettings["Storage__S3__ConcurrentParts"] = "1";
         var oneAtATime = await context.StartApiAsync("s3-one-part-at-a-time", oneAtATimeSettings, cancellationToken);
+
+        // The same chain with S3 reached over HTTPS, as AWS is: moto behind a TLS proxy in this process. Over TLS the
+        // API sends parts UNSIGNED-PAYLOAD, so its CPU per GiB shows what SigV4's hash of every byte costs over http.
+        await using var tls = new TlsTerminatingProxy(new Uri(s3.Server.Endpoint));
+        var overHttpsSettings = await context.S3ChainSettingsAsync("s3-https");
+        overHttpsSettings["AWS_ENDPOINT_URL_S3"] = tls.Endpoint.ToString().TrimEnd('/');
+        overHttpsSettings["SSL_CERT_FILE"] = tls.CertificateFile;
+        var overHttps = await context.StartApiAsync("s3-https", overHttpsSettings, cancellationToken);
 
         var file = context.Payloads.Get(options.PassThroughBytes);
         var size = Label(options.PassThroughBytes);
@@ -69,6 +78,7 @@ internal static class UploadSuites
         {
             await Expect(UploadClient.UploadAsync(api.Http, context.Token, warmUp, cancellationToken), "s3", s3);
             await Expect(UploadClient.UploadAsync(oneAtATime.Http, context.Token, warmUp, cancellationToken), "s3", s3);
+            await Expect(UploadClient.UploadAsync(overHttps.Http, context.Token, warmUp, cancellationToken), "s3", s3);
             await transfer.UploadAsync(new TransferUtilityUploadRequest { BucketName = s3.Bucket, Key = "bench/warm-up", FilePath = warmUp, PartSize = S3PartBytes }, cancellationToken);
             await s3.DeleteAsync("bench/warm-up", cancellationToken);
         }
@@ -76,14 +86,19 @@ internal static class UploadSuites
         var viaApi = new List<(double Seconds, double Cpu, double ApiCpu)>();
         var viaOne = new List<(double Seconds, double Cpu, double ApiCpu)>();
         var direct = new List<(double Seconds, double Cpu)>();
+        var viaHttps = new List<(double Seconds, double Cpu, double ApiCpu)>();
         await RotateAsync(
             options.Runs,
-            async () => viaApi.Add(await ThroughApi(api)),
-            async () => viaOne.Add(await ThroughApi(oneAtATime)),
-            async () => direct.Add(await Direct()),
-            run => Console.WriteLine($"    {size} upload, s3, run {run + 1}/{options.Runs}: {viaApi[^1].Seconds:0.000} s (one part at a time {viaOne[^1].Seconds:0.000} s) vs direct {direct[^1].Seconds:0.000} s"));
+            [
+                async () => viaApi.Add(await ThroughApi(api)),
+                async () => viaOne.Add(await ThroughApi(oneAtATime)),
+                async () => direct.Add(await Direct()),
+                async () => viaHttps.Add(await ThroughApi(overHttps)),
+            ],
+            run => Console.WriteLine($"    {size} upload, s3, run {run + 1}/{options.Runs}: {viaApi[^1].Seconds:0.000} s (one part at a time {viaOne[^1].Seconds:0.000} s, over https {viaHttps[^1].Seconds:0.000} s) vs direct {direct[^1].Seconds:0.000} s"));
 
         await context.StopApiAsync(oneAtATime);
+        await context.StopApiAsync(overHttps);
         var baseline = $"AWS SDK TransferUtility straight to moto ({S3PartBytes / Payloads.MiB} MiB parts, 10 in parallel)";
         context.Report.Add(BenchRow.Compare(
             "upload.s3",
@@ -115,15 +130,16 @@ internal static class UploadSuites
             [.. direct.Select(r => r.Cpu)],
             null,
             null));
-        context.Report.Add(ApiCpuPerGiB("upload.s3.api-cpu", "S3", [.. viaApi.Select(r => r.ApiCpu)], options.PassThroughBytes));
+        context.Report.Add(ApiCpuPerGiB("upload.s3.api-cpu", "through the S3 chain", [.. viaApi.Select(r => r.ApiCpu)], options.PassThroughBytes));
+        context.Report.Add(ApiCpuPerGiB("upload.s3-https.api-cpu", "through the S3 chain over HTTPS (moto behind a TLS proxy: parts sent UNSIGNED-PAYLOAD, as to AWS)", [.. viaHttps.Select(r => r.ApiCpu)], options.PassThroughBytes));
     }
 
     /// <summary>What receiving, hashing, spooling and sending a GiB costs the API process itself (user + system CPU).</summary>
-    public static BenchRow ApiCpuPerGiB(string id, string chain, IReadOnlyList<double> apiCpuSeconds, long bytes) =>
+    public static BenchRow ApiCpuPerGiB(string id, string route, IReadOnlyList<double> apiCpuSeconds, long bytes) =>
         BenchRow.Absolute(
             id,
             "1",
-            $"API process CPU per GiB uploaded through the {chain} chain (/proc/PID/stat before and after each upload) (CPU-s/GiB)",
+            $"API process CPU per GiB uploaded {route} (/proc/PID/stat before and after each upload) (CPU-s/GiB)",
             "CPU-s/GiB",
             [.. apiCpuSeconds.Select(c => c * (1024 * Payloads.MiB) / bytes)],
             null,
@@ -134,14 +150,19 @@ internal static class UploadSuites
     private static double Self() => System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds;
 
     /// <summary>Runs each of the three <paramref name="runs"/> times, rotating which goes first so that drift on a shared machine does not always favour the same one.</summary>
-    public static async Task RotateAsync(int runs, Func<Task> first, Func<Task> second, Func<Task> third, Action<int> afterRun)
+    public static Task RotateAsync(int runs, Func<Task> first, Func<Task> second, Func<Task> third, Action<int> afterRun) =>
+        RotateAsync(runs, [first, second, third], afterRun);
+
+    /// <summary>Runs each of <paramref name="all"/> <paramref name="runs"/> times, rotating which goes first.</summary>
+    public static async Task RotateAsync(int runs, IReadOnlyList<Func<Task>> all, Action<int> afterRun)
     {
-        Func<Task>[] all = [first, second, third];
+        ArgumentNullException.ThrowIfNull(all);
+        ArgumentNullException.ThrowIfNull(afterRun);
         for (var run = 0; run < runs; run++)
         {
-            for (var k = 0; k < all.Length; k++)
+            for (var k = 0; k < all.Count; k++)
             {
-                await all[(run + k) % all.Length]();
+                await all[(run + k) % all.Count]();
             }
 
             afterRun(run);
