@@ -106,7 +106,8 @@ internal static class Persistence
         // Registered before AddHangfire, which only adds its process-wide filter provider when none is.
         services.AddSingleton<JobTelemetry>();
         services.AddSingleton<IJobFilterProvider, HostJobFilterProvider>();
-        services.AddHangfire(hangfire => hangfire
+        services.AddHangfire((sp, hangfire) => hangfire
+            .UseLogProvider(new HostLogProvider(sp.GetRequiredService<ILoggerFactory>()))
             .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
             .UseSimpleAssemblyNameTypeSerializer()
             .UseRecommendedSerializerSettings());
