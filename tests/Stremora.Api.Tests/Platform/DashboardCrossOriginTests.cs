@@ -1,6 +1,4 @@
 using System.Net;
-using System.Net.Http.Headers;
-using System.Text;
 using Hangfire;
 using Microsoft.Extensions.DependencyInjection;
 using Stremora.TestKit.Host;
@@ -51,18 +49,8 @@ public sealed class DashboardCrossOriginTests(StremoraApiFactory api) : IClassFi
         return id;
     }
 
-    private async Task<HttpResponseMessage> RemoveRecurringJobAsync(string job, string header, string value)
-    {
-        using var client = api.CreateClient();
-        var credentials = Convert.ToBase64String(Encoding.UTF8.GetBytes($"{StremoraApiFactory.DashboardUser}:{StremoraApiFactory.DashboardPassword}"));
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", credentials);
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/hangfire/recurring/remove")
-        {
-            Content = new FormUrlEncodedContent([new("jobs[]", job)]),
-        };
-        request.Headers.TryAddWithoutValidation(header, value);
-        return await client.SendAsync(request);
-    }
+    private Task<HttpResponseMessage> RemoveRecurringJobAsync(string job, string header, string value) =>
+        DashboardCommands.RemoveRecurringJobAsync(api, job, header, value);
 
     private List<string> RecurringJobIds()
     {

@@ -1,6 +1,4 @@
 using System.Net;
-using System.Net.Http.Headers;
-using System.Text;
 using Hangfire;
 using Microsoft.Extensions.DependencyInjection;
 using Stremora.TestKit.Host;
@@ -32,12 +30,7 @@ public sealed class HangfireAfterAnotherHostTests
         _ = second.Services.GetRequiredService<IRecurringJobManager>();
         await second.DisposeAsync();
 
-        using var client = first.CreateClient();
-        var credentials = Convert.ToBase64String(Encoding.UTF8.GetBytes($"{StremoraApiFactory.DashboardUser}:{StremoraApiFactory.DashboardPassword}"));
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", credentials);
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/hangfire/recurring/remove") { Content = new FormUrlEncodedContent([new("jobs[]", job)]) };
-        request.Headers.TryAddWithoutValidation("Origin", "http://localhost");
-        using var response = await client.SendAsync(request);
+        using var response = await DashboardCommands.RemoveRecurringJobAsync(first, job, "Origin", "http://localhost");
 
         Assert.True(response.StatusCode == HttpStatusCode.NoContent, $"{(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}\n{string.Join("\n", first.Errors.Lines)}");
     }

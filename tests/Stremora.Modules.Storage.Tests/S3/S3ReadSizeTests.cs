@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using Stremora.Modules.Storage.Contracts;
 using Stremora.Modules.Storage.Failover;
 using Stremora.Modules.Storage.S3;
+using Stremora.Modules.Storage.Tests.Support;
 using Stremora.TestKit.S3;
 
 namespace Stremora.Modules.Storage.Tests.S3;
@@ -46,10 +47,10 @@ public sealed class S3ReadSizeTests : IAsyncLifetime
         Assert.True(averageRead >= 64 * 1024, $"{source.Reads} reads of {source.BytesRead} bytes: {averageRead} bytes each");
     }
 
-    /// <summary>The spool's own range streams over a completed file, counting the reads that returned bytes.</summary>
+    /// <summary>The completed-file source, counting the reads of its range streams that returned bytes.</summary>
     private sealed class ReadCountingSource(string path) : ISpooledSource
     {
-        private readonly long _length = new FileInfo(path).Length;
+        private readonly CompletedFileSource _file = new(path);
         private long _reads;
         private long _bytes;
 
@@ -57,18 +58,19 @@ public sealed class S3ReadSizeTests : IAsyncLifetime
 
         public long BytesRead => Interlocked.Read(ref _bytes);
 
-        public long? TotalLength => _length;
+        public long? TotalLength => _file.TotalLength;
 
-        public ValueTask<long> WaitForAsync(long offset, long count, CancellationToken cancellationToken) =>
-            ValueTask.FromResult(Math.Clamp(_length - offset, 0, count));
+        public ValueTask<long> WaitForAsync(long offset, long count, CancellationToken cancellationToken) => _file.WaitForAsync(offset, count, cancellationToken);
 
-        public Stream OpenRange(long offset, long length) => new SpoolRangeStream(path, offset, length)
+        public Stream OpenRange(long offset, long length)
         {
-            OnRead = n =>
+            var range = (SpoolRangeStream)_file.OpenRange(offset, length);
+            range.OnRead = n =>
             {
                 Interlocked.Increment(ref _reads);
                 Interlocked.Add(ref _bytes, n);
-            },
-        };
+            };
+            return range;
+        }
     }
 }
