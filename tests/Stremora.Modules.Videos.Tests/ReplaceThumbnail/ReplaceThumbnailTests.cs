@@ -53,7 +53,7 @@ public sealed class ReplaceThumbnailTests(VideosApiFactory api)
         Scrub.Json(unsupported.GetRawText()).MatchSnapshot(SnapshotNameExtension.Create("not-an-image"));
         await tooLarge.AssertProblemAsync(HttpStatusCode.RequestEntityTooLarge);
         await empty.AssertProblemAsync(HttpStatusCode.BadRequest);
-        Assert.Equal(filesBefore, api.StoredFiles());
+        api.AssertStoredNothingSince(filesBefore, id);
         Assert.Empty(api.SpoolFiles());
         await AssertThumbnailIsAsync(id, video);
     }
@@ -76,7 +76,7 @@ public sealed class ReplaceThumbnailTests(VideosApiFactory api)
         await anonymous.AssertProblemAsync(HttpStatusCode.Unauthorized);
         await unknown.AssertProblemAsync(HttpStatusCode.NotFound);
         await gone.AssertProblemAsync(HttpStatusCode.NotFound);
-        Assert.True(api.StoredFiles().IsSubsetOf(filesBefore));
+        api.AssertStoredNothingSince(filesBefore, video.Id());
         await AssertThumbnailIsAsync(video.Id(), video);
 
         using var admin = await api.ClientFor("thumb-admin", admin: true).ReplaceThumbnailAsync(video.Id(), Samples.Jpeg(1300, seed: 42));
@@ -95,7 +95,7 @@ public sealed class ReplaceThumbnailTests(VideosApiFactory api)
 
         await stale.AssertProblemAsync(HttpStatusCode.PreconditionFailed);
         Assert.Equal(edited.Headers.ETag?.Tag, stale.Headers.ETag?.Tag);
-        Assert.Equal(filesBefore, api.StoredFiles());
+        api.AssertStoredNothingSince(filesBefore, video.Id());
         await AssertThumbnailIsAsync(video.Id(), video);
     }
 

@@ -83,7 +83,7 @@ public sealed class ThumbnailIdempotencyTests(VideosApiFactory api)
         Assert.Contains("another image", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
         await anotherVideo.AssertProblemAsync(HttpStatusCode.Conflict);
         await anUploadsKey.AssertProblemAsync(HttpStatusCode.Conflict);
-        Assert.Equal(before, api.StoredFiles());
+        api.AssertStoredNothingSince(before, id, other);
         Assert.Equal(1, await ReplacementsAsync(owner, id));
         Assert.Equal(0, await ReplacementsAsync(owner, other));
 

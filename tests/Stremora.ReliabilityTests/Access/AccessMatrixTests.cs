@@ -148,7 +148,7 @@ public sealed class AccessMatrixTests(AccessApiFactory api) : IClassFixture<Acce
         {
             // Refused means refused: nothing was created or removed.
             Assert.Equal(totalBefore, await api.CatalogTotalAsync());
-            Assert.Equal(storedBefore, api.StoredFiles());
+            api.AssertStoredNothingSince(storedBefore, Guid.Parse(target), Guid.Parse(seedId));
             if (route == Route.DeleteVideo)
             {
                 using var get = await client.GetAsync(new Uri($"/api/videos/{target}", UriKind.Relative));

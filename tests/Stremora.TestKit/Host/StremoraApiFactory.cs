@@ -109,6 +109,22 @@ public class StremoraApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
             ? Directory.EnumerateFiles(LocalStorageRoot, "*", SearchOption.AllDirectories).Select(f => Path.GetRelativePath(LocalStorageRoot, f)).ToHashSet(StringComparer.Ordinal)
             : new HashSet<string>(StringComparer.Ordinal);
 
+    /// <summary>
+    /// Asserts that a refused request stored nothing: no file was added to local-disk storage since <paramref name="before"/>,
+    /// and every file then under one of <paramref name="ids"/> (videos or images) is still there. Other removals are not
+    /// compared: on a shared host the deferred cleanups of earlier requests remove their files whenever their jobs run.
+    /// </summary>
+    public void AssertStoredNothingSince(IReadOnlySet<string> before, params IEnumerable<Guid> ids)
+    {
+        ArgumentNullException.ThrowIfNull(before);
+        var now = StoredFiles();
+        var added = now.Except(before).Order(StringComparer.Ordinal).ToList();
+        Assert.True(added.Count == 0, "Files added to local storage: " + string.Join(", ", added));
+        var folders = ids.Select(id => id.ToString("N")).ToList();
+        var removed = before.Where(f => folders.Any(folder => f.Contains(folder, StringComparison.Ordinal)) && !now.Contains(f)).Order(StringComparer.Ordinal).ToList();
+        Assert.True(removed.Count == 0, "Files removed from local storage: " + string.Join(", ", removed));
+    }
+
     /// <summary>Every spool file still on disk: each upload must remove its own.</summary>
     public IReadOnlyList<string> SpoolFiles() =>
         Directory.Exists(SpoolDirectory) ? [.. Directory.EnumerateFiles(SpoolDirectory, "*", SearchOption.AllDirectories)] : [];
