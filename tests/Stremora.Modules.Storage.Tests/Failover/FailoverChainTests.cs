@@ -75,6 +75,26 @@ public sealed class FailoverChainTests : IDisposable
     }
 
     [Fact]
+    public async Task A_file_backed_source_is_replayed_from_its_own_file_and_never_copied_into_the_spool()
+    {
+        _cloudinary.Fault = MemoryProviderFault.FailMidStream;
+        var chain = _harness.Chain([_cloudinary, _s3], "cloudinary,s3");
+        var data = Data(1_000_000);
+        var staged = Path.Combine(Directory.CreateDirectory(_harness.Directory).FullName, "staged");
+        await File.WriteAllBytesAsync(staged, data);
+        await using var source = new StagedSource(staged, _harness.SpoolFiles);
+
+        var result = Assert.IsType<StoreOutcome.Stored>(await chain.StoreAsync(Request(), source, CancellationToken.None));
+
+        Assert.Equal("s3", result.File.Provider);
+        Assert.Equal(data, _s3.Files[result.File.Locator]);
+        Assert.Equal(Sha(data), result.File.Sha256);
+        Assert.True(source.Reads > 0);
+        Assert.Equal(0, source.SpoolFilesSeen);
+        Assert.Equal(data, await File.ReadAllBytesAsync(staged));
+    }
+
+    [Fact]
     public async Task The_fallback_replays_from_the_spool_while_the_client_is_still_sending()
     {
         _cloudinary.Fault = MemoryProviderFault.FailMidStream;
@@ -353,5 +373,60 @@ public sealed class FailoverChainTests : IDisposable
         await chain.DeleteAsync(stored, CancellationToken.None);
 
         Assert.Empty(_s3.Files);
+    }
+
+    /// <summary>A source whose bytes are already in a file, as a resumable upload's staged file is; it counts spool files present at each read.</summary>
+    private sealed class StagedSource(string path, Func<IReadOnlyList<string>> spoolFiles) : Stream, IFileBackedSource
+    {
+        private readonly FileStream _file = File.OpenRead(path);
+
+        public string FilePath => path;
+
+        public int Reads { get; private set; }
+
+        public int SpoolFilesSeen { get; private set; }
+
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => false;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position
+        {
+            get => _file.Position;
+            set => throw new NotSupportedException();
+        }
+
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            Reads++;
+            SpoolFilesSeen += spoolFiles().Count;
+            return await _file.ReadAsync(buffer, cancellationToken);
+        }
+
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                _file.Dispose();
+            }
+
+            base.Dispose(disposing);
+        }
     }
 }

@@ -178,6 +178,51 @@ public sealed class SpoolTeeTests : IDisposable
     }
 
     [Fact]
+    public async Task A_file_backed_spool_reads_its_sources_file_writes_no_copy_and_leaves_the_file_to_its_owner()
+    {
+        Directory.CreateDirectory(_directory);
+        var staged = Path.Combine(_directory, "staged");
+        var data = RandomNumberGenerator.GetBytes(200_003);
+        await File.WriteAllBytesAsync(staged, data);
+        var spool = SpoolTee.Over(staged);
+        var pipe = new Pipe();
+        var pump = spool.PumpAsync(pipe.Reader.AsStream(), data.Length, StoredFileKind.Video, CancellationToken.None);
+
+        // Only what the source has handed out may be read, as with a spool it writes.
+        await pipe.Writer.WriteAsync(data.AsMemory(0, 100_000));
+        Assert.Equal(100_000, await spool.WaitForAsync(0, 100_000, CancellationToken.None));
+        Assert.Throws<InvalidOperationException>(() => spool.OpenRange(0, 100_001));
+        await pipe.Writer.WriteAsync(data.AsMemory(100_000));
+        await pipe.Writer.CompleteAsync();
+        await pump;
+
+        // Its owner may remove the file while it is stored (the upload ended): the spool still reads it to the end.
+        File.Delete(staged);
+        await using (var all = spool.OpenRange(0, data.Length))
+        {
+            var copy = new MemoryStream();
+            await all.CopyToAsync(copy);
+            Assert.Equal(data, copy.ToArray());
+        }
+
+#pragma warning disable CA5351 // the value under test is Cloudinary's MD5 etag
+        Assert.Equal(Convert.ToHexStringLower(MD5.HashData(data)), await spool.Md5Async());
+#pragma warning restore CA5351
+        Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(data)), spool.Sha256);
+        Assert.Equal([], Directory.GetFiles(_directory));
+        await spool.DisposeAsync();
+
+        await File.WriteAllBytesAsync(staged, data);
+        await using (var again = SpoolTee.Over(staged))
+        {
+            await again.PumpAsync(new MemoryStream(data), data.Length, StoredFileKind.Video, CancellationToken.None);
+        }
+
+        Assert.Equal(data, await File.ReadAllBytesAsync(staged));
+        Assert.Equal([staged], Directory.GetFiles(_directory));
+    }
+
+    [Fact]
     public async Task A_range_of_bytes_not_yet_arrived_cannot_be_opened()
     {
         await using var spool = SpoolTee.Create(_directory);

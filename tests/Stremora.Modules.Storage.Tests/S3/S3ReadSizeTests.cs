@@ -37,7 +37,7 @@ public sealed class S3ReadSizeTests : IAsyncLifetime
         var options = S3TestOptions.For(_bucket.Settings);
         options.PartSizeBytes = S3Options.MinPartSizeBytes;
         using var provider = new S3StorageProvider(Options.Create(options), TimeProvider.System, NullLogger<S3StorageProvider>.Instance);
-        var source = new ReadCountingSource(_path);
+        using var source = new ReadCountingSource(_path);
 
         var stored = await provider.UploadAsync(new ProviderUpload(StoredFileKind.Video, $"videos/{Guid.CreateVersion7()}/video", "video/mp4"), source, CancellationToken.None);
 
@@ -48,7 +48,7 @@ public sealed class S3ReadSizeTests : IAsyncLifetime
     }
 
     /// <summary>The completed-file source, counting the reads of its range streams that returned bytes.</summary>
-    private sealed class ReadCountingSource(string path) : ISpooledSource
+    private sealed class ReadCountingSource(string path) : ISpooledSource, IDisposable
     {
         private readonly CompletedFileSource _file = new(path);
         private long _reads;
@@ -72,5 +72,7 @@ public sealed class S3ReadSizeTests : IAsyncLifetime
             };
             return range;
         }
+
+        public void Dispose() => _file.Dispose();
     }
 }

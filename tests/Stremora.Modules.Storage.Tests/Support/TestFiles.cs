@@ -38,7 +38,14 @@ internal sealed class TestFile : IDisposable
         return new TestFile(path, length, Convert.ToHexStringLower(hash.GetHashAndReset()));
     }
 
-    public CompletedFileSource Source() => new(Path);
+    private CompletedFileSource? _source;
 
-    public void Dispose() => File.Delete(Path);
+    /// <summary>The file as a provider is handed it; closed with the file.</summary>
+    public CompletedFileSource Source() => _source ??= new(Path);
+
+    public void Dispose()
+    {
+        _source?.Dispose();
+        File.Delete(Path);
+    }
 }

@@ -7,7 +7,7 @@ namespace Stremora.ReliabilityTests.Resumable;
 
 /// <summary>
 /// Storage keeps pace with a resumable upload: its bytes go to the first provider while chunks still arrive, so the
-/// answer to the last chunk finds the video ready. A provider failing midway hands over to the next from the spool;
+/// answer to the last chunk finds the video ready. A provider failing midway hands over to the next from the staged file;
 /// a termination midway leaves nothing on any provider. Chunks are sent by hand, so a test knows what is still unsent.
 /// </summary>
 public sealed class ForwardingTests : ResumableUploadRig
@@ -22,7 +22,7 @@ public sealed class ForwardingTests : ResumableUploadRig
     };
 
     [Fact]
-    public async Task Cloudinary_holds_bytes_of_the_upload_before_its_last_chunk_is_sent_and_the_answer_to_that_chunk_finds_it_ready()
+    public async Task Cloudinary_holds_bytes_of_the_upload_before_its_last_chunk_is_sent_read_from_the_staged_file_and_the_answer_to_that_chunk_finds_it_ready()
     {
         await using var api = await ApiProcess.StartAsync(Settings("forward", extra: SmallParts));
         using var client = TusClient(api);
@@ -31,6 +31,8 @@ public sealed class ForwardingTests : ResumableUploadRig
 
         var offset = await SendUntilAsync(client, location, video, video.Length - ChunkBytes);
         await Eventually.UntilAsync(() => Cloudinary.PendingChunkedUploads == 1, "Cloudinary took chunks of the upload before its last one was sent", TimeSpan.FromSeconds(60));
+        // The chain replays the staged file itself: the store in progress keeps no second copy in the spool.
+        Assert.Empty(SpoolFiles("forward"));
         await PatchAcceptedAsync(client, location, video, offset, (int)(video.Length - offset));
 
         AssertReady(await VideoAsync(api, location), video, "cloudinary", "cloudinary:stored");

@@ -28,6 +28,17 @@ public interface IVideoStorage
     Task<int> AbortAbandonedUploadsAsync(TimeSpan olderThan, Func<string, bool> isOurs, CancellationToken cancellationToken);
 }
 
+/// <summary>
+/// A stream to store whose bytes this server already keeps in a file (a resumable upload's staged file): the chain
+/// replays that file to each provider instead of copying the stream into a spool of its own. The stream reads the file
+/// in order from its first byte, and no byte it has handed out changes until the store ends.
+/// </summary>
+public interface IFileBackedSource
+{
+    /// <summary>The file's full path on this server.</summary>
+    string FilePath { get; }
+}
+
 public enum StoredFileKind
 {
     Video,

@@ -75,7 +75,7 @@ internal sealed partial class FailoverChain : IVideoStorage
         SpoolTee spoolTee;
         try
         {
-            spoolTee = SpoolTee.Create(_options.EffectiveSpoolDirectory);
+            spoolTee = content is IFileBackedSource backed ? SpoolTee.Over(backed.FilePath) : SpoolTee.Create(_options.EffectiveSpoolDirectory);
         }
         catch (StorageSpoolException e)
         {

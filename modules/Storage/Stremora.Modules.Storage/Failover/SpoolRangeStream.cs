@@ -1,26 +1,26 @@
+using Microsoft.Win32.SafeHandles;
+
 namespace Stremora.Modules.Storage.Failover;
 
 /// <summary>
 /// A read-only, seekable window [offset, offset+length) over the spool file. Seekable with a known
 /// Length so HTTP clients and the AWS SDK can send it as a body (and rewind it on a retry) without
-/// copying it into memory.
+/// copying it into memory. It reads through the spool's own handle, which the spool closes.
 /// </summary>
 internal sealed class SpoolRangeStream : Stream
 {
-    private readonly FileStream _file;
+    private readonly SafeFileHandle _file;
     private readonly long _start;
     private readonly long _length;
     private long _position;
 
-    public SpoolRangeStream(string path, long offset, long length)
+    public SpoolRangeStream(SafeFileHandle file, long offset, long length)
     {
-        // ReadWrite|Delete: the writer is still appending and the spool may be deleted while we read.
-        // Synchronous handle, read synchronously even from ReadAsync: the bytes were just written and come from the
+        // Positional reads on a synchronous handle, even from ReadAsync: the bytes were just written and come from the
         // page cache; Linux "async" file reads are the same pread behind a thread-pool hop (./stremora bench).
-        _file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, bufferSize: 0, FileOptions.None);
+        _file = file;
         _start = offset;
         _length = length;
-        _file.Position = offset;
     }
 
     /// <summary>Called after every read with the number of bytes read; the chain's idle watchdog listens.</summary>
@@ -42,7 +42,6 @@ internal sealed class SpoolRangeStream : Stream
             ArgumentOutOfRangeException.ThrowIfNegative(value);
             ArgumentOutOfRangeException.ThrowIfGreaterThan(value, _length);
             _position = value;
-            _file.Position = _start + value;
         }
     }
 
@@ -50,7 +49,7 @@ internal sealed class SpoolRangeStream : Stream
 
     public override int Read(Span<byte> buffer)
     {
-        var n = _file.Read(buffer[..Clamp(buffer.Length)]);
+        var n = RandomAccess.Read(_file, buffer[..Clamp(buffer.Length)], _start + _position);
         return Advance(n);
     }
 
@@ -82,22 +81,6 @@ internal sealed class SpoolRangeStream : Stream
     public override void SetLength(long value) => throw new NotSupportedException();
 
     public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-    protected override void Dispose(bool disposing)
-    {
-        if (disposing)
-        {
-            _file.Dispose();
-        }
-
-        base.Dispose(disposing);
-    }
-
-    public override async ValueTask DisposeAsync()
-    {
-        await _file.DisposeAsync();
-        await base.DisposeAsync();
-    }
 
     private int Clamp(int requested) => (int)Math.Min(requested, _length - _position);
 

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Security.Cryptography;
+using Microsoft.Win32.SafeHandles;
 using Stremora.Modules.Storage.Contracts;
 
 namespace Stremora.Modules.Storage.Failover;
@@ -8,7 +9,8 @@ namespace Stremora.Modules.Storage.Failover;
 /// The spool-tee: one writer pumps the incoming stream into a temp file, hashing and counting in the
 /// same pass, while provider attempts read the file through <see cref="ISpooledSource"/>, waiting
 /// (asynchronously, no polling) for bytes that have not arrived yet. Memory is one buffer whatever
-/// the file size. Disposing deletes the temp file.
+/// the file size. Disposing deletes the temp file. A source that already keeps its bytes in a file
+/// (<see cref="IFileBackedSource"/>) is not copied: the writer only hashes and counts, and attempts read that file.
 /// </summary>
 internal sealed class SpoolTee : ISpooledSource, IAsyncDisposable
 {
@@ -16,7 +18,13 @@ internal sealed class SpoolTee : ISpooledSource, IAsyncDisposable
     private const int Md5ReadBytes = 1024 * 1024;
 
     private readonly Lock _gate = new();
-    private readonly FileStream _file;
+
+    // The temp file this spool writes and deletes; null for a file-backed source, whose bytes are already on disk.
+    private readonly FileStream? _file;
+
+    // One read handle for every range and the MD5 pass, opened with the spool: a file-backed source's file may be
+    // unlinked while it is stored (its upload ended), and the store must then end on its source's error, not on a missing file.
+    private readonly SafeFileHandle _read;
     private long _written;
     private bool _completed;
     private Exception? _failure;
@@ -28,10 +36,11 @@ internal sealed class SpoolTee : ISpooledSource, IAsyncDisposable
     private readonly CancellationTokenSource _closing = new();
     private Task<string>? _md5;
 
-    private SpoolTee(string path, FileStream file)
+    private SpoolTee(string path, FileStream? file)
     {
         Path = path;
         _file = file;
+        _read = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
     }
 
     public string Path { get; }
@@ -103,7 +112,34 @@ internal sealed class SpoolTee : ISpooledSource, IAsyncDisposable
             }
 
             var file = new FileStream(path, options);
-            return new SpoolTee(path, file);
+            try
+            {
+                return new SpoolTee(path, file);
+            }
+            catch
+            {
+                file.Dispose();
+                File.Delete(path);
+                throw;
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new StorageSpoolException(e);
+        }
+    }
+
+    /// <summary>
+    /// The spool of a <see cref="IFileBackedSource"/>: attempts read <paramref name="path"/>, which its source fills;
+    /// <see cref="PumpAsync"/> reads the source to hash and count it (and to learn how far the file may be read), writing nothing.
+    /// Disposing leaves the file to its owner.
+    /// </summary>
+    /// <exception cref="StorageSpoolException">The file cannot be opened.</exception>
+    public static SpoolTee Over(string path)
+    {
+        try
+        {
+            return new SpoolTee(path, file: null);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -164,7 +200,7 @@ internal sealed class SpoolTee : ISpooledSource, IAsyncDisposable
     {
         try
         {
-            _file.Write(buffer, 0, count);
+            _file?.Write(buffer, 0, count);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -211,7 +247,7 @@ internal sealed class SpoolTee : ISpooledSource, IAsyncDisposable
             }
         }
 
-        return new SpoolRangeStream(Path, offset, length);
+        return new SpoolRangeStream(_read, offset, length);
     }
 
     public async ValueTask DisposeAsync()
@@ -231,6 +267,12 @@ internal sealed class SpoolTee : ISpooledSource, IAsyncDisposable
         }
 
         _closing.Dispose();
+        _read.Dispose();
+        if (_file is null)
+        {
+            return;
+        }
+
         await _file.DisposeAsync();
         try
         {
@@ -248,7 +290,6 @@ internal sealed class SpoolTee : ISpooledSource, IAsyncDisposable
 #pragma warning disable CA5351 // Cloudinary's etag is an MD5: a checksum to compare, not a security boundary.
         using var md5 = IncrementalHash.CreateHash(HashAlgorithmName.MD5);
 #pragma warning restore CA5351
-        using var handle = File.OpenHandle(Path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
         var buffer = ArrayPool<byte>.Shared.Rent(Md5ReadBytes);
         try
         {
@@ -256,7 +297,7 @@ internal sealed class SpoolTee : ISpooledSource, IAsyncDisposable
             while (await WaitForAsync(offset, Md5ReadBytes, cancellationToken) is var available and > 0)
             {
                 // Synchronous, as the range streams read: the bytes were just written and come from the page cache.
-                var read = RandomAccess.Read(handle, buffer.AsSpan(0, (int)available), offset);
+                var read = RandomAccess.Read(_read, buffer.AsSpan(0, (int)available), offset);
                 if (read == 0)
                 {
                     throw new IOException($"The spool ended at {offset} bytes, before the {offset + available} it had received.");

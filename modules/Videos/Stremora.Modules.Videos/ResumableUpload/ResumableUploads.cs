@@ -119,8 +119,8 @@ internal sealed partial class ResumableUploads(
             return false;
         }
 
-        var (video, _) = await LoadAsync(id, ct);
-        if (video is not { Status: VideoStatus.Storing })
+        var (video, upload) = await LoadAsync(id, ct);
+        if (video is not { Status: VideoStatus.Storing } || upload is null)
         {
             return true;
         }
@@ -131,8 +131,8 @@ internal sealed partial class ResumableUploads(
             return true;
         }
 
-        await using var file = staging.OpenRead(id);
-        await StoreFromAsync(video, contentType, file, attempt, ct);
+        await using var source = OpenStaged(id, upload.Length);
+        await StoreFromAsync(video, contentType, source, attempt, ct);
         return true;
     }
 
@@ -155,9 +155,13 @@ internal sealed partial class ResumableUploads(
             return;
         }
 
-        await using var source = new StagedUploadStream(staging.PathOf(id), id, upload.Length, ct => RecordedOffsetAsync(id, ct), forwarders, TimeSpan.FromSeconds(options.Value.ForwardIdleSeconds), clock);
+        await using var source = OpenStaged(id, upload.Length);
         await StoreFromAsync(video, contentType, source, attempt: 0, ct);
     }
+
+    /// <summary>The staged bytes as storage reads them, whether they are all in or still arriving: up to the recorded offset, waiting for the next chunk.</summary>
+    private StagedUploadStream OpenStaged(Guid id, long length) =>
+        new(staging.PathOf(id), id, length, ct => RecordedOffsetAsync(id, ct), forwarders, TimeSpan.FromSeconds(options.Value.ForwardIdleSeconds), clock);
 
     /// <summary>
     /// An ended upload's forwarder sees the end at its next look and aborts, leaving nothing on any provider: waits

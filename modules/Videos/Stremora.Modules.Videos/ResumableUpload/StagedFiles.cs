@@ -44,13 +44,10 @@ internal sealed class StagedFiles(IOptions<ResumableUploadOptions> options, IHos
         }
     }
 
-    public FileStream OpenRead(Guid id) =>
-        new(PathOf(id), FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 81920, FileOptions.Asynchronous | FileOptions.SequentialScan);
-
     /// <summary>The first bytes, for sniffing.</summary>
     public async Task<byte[]> HeadAsync(Guid id, int length, CancellationToken ct)
     {
-        await using var file = OpenRead(id);
+        await using var file = new FileStream(PathOf(id), FileMode.Open, FileAccess.Read, FileShare.ReadWrite, bufferSize: 0, FileOptions.Asynchronous);
         var head = new byte[length];
         var read = await file.ReadAtLeastAsync(head, length, throwOnEndOfStream: false, ct);
         return head[..read];

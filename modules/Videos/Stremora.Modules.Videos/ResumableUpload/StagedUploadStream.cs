@@ -1,4 +1,5 @@
 using Microsoft.Win32.SafeHandles;
+using Stremora.Modules.Storage.Contracts;
 
 namespace Stremora.Modules.Videos.ResumableUpload;
 
@@ -7,9 +8,10 @@ namespace Stremora.Modules.Videos.ResumableUpload;
 /// bytes only up to the upload's recorded offset (a chunk past it may still be discarded by a checksum mismatch or a
 /// crash), waits for the next one (a signal from this instance's chunks, or a poll for chunks recorded elsewhere) and
 /// ends at Upload-Length. It throws when the upload ended (<see cref="UploadEndedException"/>) or no byte came for the
-/// idle time (<see cref="TimeoutException"/>): storage then aborts and keeps nothing on any provider.
+/// idle time (<see cref="TimeoutException"/>): storage then aborts and keeps nothing on any provider. Storage reads
+/// the staged file itself for its attempts (<see cref="IFileBackedSource"/>): the bytes are not copied into a spool.
 /// </summary>
-internal sealed class StagedUploadStream : Stream
+internal sealed class StagedUploadStream : Stream, IFileBackedSource
 {
     /// <summary>How often the upload is looked at when no signal comes: chunks recorded by another instance signal nobody here.</summary>
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(500);
@@ -29,8 +31,11 @@ internal sealed class StagedUploadStream : Stream
     {
         // Unbuffered reads at explicit offsets: a read-ahead buffer could keep bytes past the recorded offset that are rewritten later.
         _file = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, FileOptions.Asynchronous);
+        FilePath = path;
         (_id, _length, _recordedOffset, _forwarders, _idle, _clock) = (id, length, recordedOffset, forwarders, idle, clock);
     }
+
+    public string FilePath { get; }
 
     public override bool CanRead => true;
 
