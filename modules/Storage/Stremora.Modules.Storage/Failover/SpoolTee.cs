@@ -12,10 +12,9 @@ namespace Stremora.Modules.Storage.Failover;
 /// the file size. Disposing deletes the temp file. A source that already keeps its bytes in a file
 /// (<see cref="IFileBackedSource"/>) is not copied: the writer only hashes and counts, and attempts read that file.
 /// </summary>
-internal sealed class SpoolTee : ISpooledSource, IAsyncDisposable
+internal sealed partial class SpoolTee : ISpooledSource, IAsyncDisposable
 {
     private const int BufferSize = 81_920;
-    private const int Md5ReadBytes = 1024 * 1024;
 
     private readonly Lock _gate = new();
 
@@ -32,9 +31,8 @@ internal sealed class SpoolTee : ISpooledSource, IAsyncDisposable
     // Replaced on every change: waiters await the current one, the writer completes it and installs a fresh one.
     private TaskCompletionSource _changed = NewSignal();
 
-    // Cancelled when the spool is disposed: stops the MD5 pass.
+    // Cancelled when the spool is disposed: stops the MD5 pass (SpoolTee.Md5.cs).
     private readonly CancellationTokenSource _closing = new();
-    private Task<string>? _md5;
 
     private SpoolTee(string path, FileStream? file)
     {
@@ -70,27 +68,6 @@ internal sealed class SpoolTee : ISpooledSource, IAsyncDisposable
 
     /// <summary>Lower-case hex SHA-256 of the whole file, once the writer has completed.</summary>
     public string? Sha256 { get; private set; }
-
-    /// <summary>True once someone asked for the MD5: only then does the spool read itself a second time.</summary>
-    public bool Md5Started => Volatile.Read(ref _md5) is not null;
-
-    /// <summary>
-    /// Lower-case hex MD5 of the whole file, for a provider that reports one (Cloudinary's etag). The first call starts
-    /// hashing it behind the writer, on its own pass over the spool, so an upload no such provider takes bytes from
-    /// (Cloudinary refusing connections, its circuit open) never pays for it.
-    /// </summary>
-    public Task<string> Md5Async()
-    {
-        if (Volatile.Read(ref _md5) is { } started)
-        {
-            return started;
-        }
-
-        lock (_gate)
-        {
-            return _md5 ??= Task.Run(() => HashMd5Async(_closing.Token));
-        }
-    }
 
     /// <summary>Raised (on the writer's thread) every time bytes arrive: a hook for observing the writer (tests use it).</summary>
     public event Action? Progressed;
@@ -281,37 +258,6 @@ internal sealed class SpoolTee : ISpooledSource, IAsyncDisposable
         catch (IOException)
         {
             // Unix lets readers keep an unlinked file open; a failure here would only be a racing delete.
-        }
-    }
-
-    /// <summary>Reads the spool from the start as its bytes arrive, hashing MD5; a second pass, on another thread than the writer's.</summary>
-    private async Task<string> HashMd5Async(CancellationToken cancellationToken)
-    {
-#pragma warning disable CA5351 // Cloudinary's etag is an MD5: a checksum to compare, not a security boundary.
-        using var md5 = IncrementalHash.CreateHash(HashAlgorithmName.MD5);
-#pragma warning restore CA5351
-        var buffer = ArrayPool<byte>.Shared.Rent(Md5ReadBytes);
-        try
-        {
-            long offset = 0;
-            while (await WaitForAsync(offset, Md5ReadBytes, cancellationToken) is var available and > 0)
-            {
-                // Synchronous, as the range streams read: the bytes were just written and come from the page cache.
-                var read = RandomAccess.Read(_read, buffer.AsSpan(0, (int)available), offset);
-                if (read == 0)
-                {
-                    throw new IOException($"The spool ended at {offset} bytes, before the {offset + available} it had received.");
-                }
-
-                md5.AppendData(buffer, 0, read);
-                offset += read;
-            }
-
-            return Convert.ToHexStringLower(md5.GetHashAndReset());
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
         }
     }
 
