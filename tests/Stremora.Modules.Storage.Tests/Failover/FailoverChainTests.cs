@@ -376,57 +376,20 @@ public sealed class FailoverChainTests : IDisposable
     }
 
     /// <summary>A source whose bytes are already in a file, as a resumable upload's staged file is; it counts spool files present at each read.</summary>
-    private sealed class StagedSource(string path, Func<IReadOnlyList<string>> spoolFiles) : Stream, IFileBackedSource
+    private sealed class StagedSource(string path, Func<IReadOnlyList<string>> spoolFiles)
+        : FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0), IFileBackedSource
     {
-        private readonly FileStream _file = File.OpenRead(path);
-
-        public string FilePath => path;
+        public string FilePath => Name;
 
         public int Reads { get; private set; }
 
         public int SpoolFilesSeen { get; private set; }
 
-        public override bool CanRead => true;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => false;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position
-        {
-            get => _file.Position;
-            set => throw new NotSupportedException();
-        }
-
-        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
         {
             Reads++;
             SpoolFilesSeen += spoolFiles().Count;
-            return await _file.ReadAsync(buffer, cancellationToken);
-        }
-
-        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-        protected override void Dispose(bool disposing)
-        {
-            if (disposing)
-            {
-                _file.Dispose();
-            }
-
-            base.Dispose(disposing);
+            return base.ReadAsync(buffer, cancellationToken);
         }
     }
 }
