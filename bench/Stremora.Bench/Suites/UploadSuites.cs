@@ -13,11 +13,13 @@ internal static class UploadSuites
 {
     private const long S3PartBytes = 16 * Payloads.MiB;
 
-    // Warm-up before measuring: one 16 MiB upload left the API JIT-compiling through the first measured runs
-    // (3-4 CPU-s per 512 MiB in runs 1-2, 1.5-1.9 after); three 64 MiB rounds still left runs 1-2 at 5.8 API CPU-s
-    // against 3.3-3.7 after (perf: a fifth of the API's samples in the JIT), so a full-size round ends the warm-up.
-    public const int WarmUpRounds = 3;
-    public const long WarmUpBytes = 64 * Payloads.MiB;
+    // Warm-up before measuring. The runtime recompiles a method with full optimisation only after it has run 30 times,
+    // so code run once per upload (the endpoint, validation, the event append, a multipart upload's start and end) needs
+    // 30 uploads to get there: after three 64 MiB rounds, a tenth of the API's CPU in the measured runs was still the
+    // JIT's background thread (perf). Files of two S3 parts and two Cloudinary chunks take every per-upload path; one
+    // round of the measured size ends the warm-up.
+    public const int WarmUpRounds = 32;
+    public const long WarmUpBytes = 24 * Payloads.MiB;
 
     /// <summary>The files each side sends before anything is measured: a few small rounds, then one of the measured size.</summary>
     public static IReadOnlyList<string> WarmUpFiles(BenchContext context) =>
