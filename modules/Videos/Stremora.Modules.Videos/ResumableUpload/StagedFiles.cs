@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
+using Microsoft.Win32.SafeHandles;
 
 namespace Stremora.Modules.Videos.ResumableUpload;
 
@@ -14,27 +15,19 @@ internal sealed class StagedFiles(IOptions<ResumableUploadOptions> options, IHos
 
     public string PathOf(Guid id) => Path.Combine(Root, id.ToString("N"));
 
-    /// <summary>Opened for the next chunk at <paramref name="offset"/> (bytes past it discarded).</summary>
-    public FileStream OpenAt(Guid id, long offset)
+    /// <summary>Opened for the next chunk at <paramref name="offset"/> (bytes past it discarded); written with <see cref="RandomAccess"/>.</summary>
+    public SafeFileHandle OpenAt(Guid id, long offset)
     {
         Directory.CreateDirectory(Root);
-        var file = new FileStream(PathOf(id), new FileStreamOptions
-        {
-            Mode = FileMode.OpenOrCreate,
-            Access = FileAccess.ReadWrite,
-            Share = FileShare.Read,
-            Options = FileOptions.Asynchronous,
-            BufferSize = 0,
-        });
+        var file = File.OpenHandle(PathOf(id), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read);
         try
         {
-            if (file.Length < offset)
+            if (RandomAccess.GetLength(file) < offset)
             {
-                throw new InvalidDataException($"Staged upload {id} holds {file.Length} bytes but its recorded offset is {offset}: the staging folder lost bytes.");
+                throw new InvalidDataException($"Staged upload {id} holds {RandomAccess.GetLength(file)} bytes but its recorded offset is {offset}: the staging folder lost bytes.");
             }
 
-            file.SetLength(offset);
-            file.Position = offset;
+            RandomAccess.SetLength(file, offset);
             return file;
         }
         catch
