@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
-using Microsoft.Win32.SafeHandles;
 
 namespace Stremora.Modules.Videos.ResumableUpload;
 
@@ -15,19 +14,27 @@ internal sealed class StagedFiles(IOptions<ResumableUploadOptions> options, IHos
 
     public string PathOf(Guid id) => Path.Combine(Root, id.ToString("N"));
 
-    /// <summary>Opened for the next chunk at <paramref name="offset"/> (bytes past it discarded); written with <see cref="RandomAccess"/>.</summary>
-    public SafeFileHandle OpenAt(Guid id, long offset)
+    /// <summary>Opened for the next chunk at <paramref name="offset"/> (bytes past it discarded).</summary>
+    public FileStream OpenAt(Guid id, long offset)
     {
         Directory.CreateDirectory(Root);
-        var file = File.OpenHandle(PathOf(id), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read);
+        var file = new FileStream(PathOf(id), new FileStreamOptions
+        {
+            Mode = FileMode.OpenOrCreate,
+            Access = FileAccess.ReadWrite,
+            Share = FileShare.Read,
+            Options = FileOptions.Asynchronous,
+            BufferSize = 0,
+        });
         try
         {
-            if (RandomAccess.GetLength(file) < offset)
+            if (file.Length < offset)
             {
-                throw new InvalidDataException($"Staged upload {id} holds {RandomAccess.GetLength(file)} bytes but its recorded offset is {offset}: the staging folder lost bytes.");
+                throw new InvalidDataException($"Staged upload {id} holds {file.Length} bytes but its recorded offset is {offset}: the staging folder lost bytes.");
             }
 
-            RandomAccess.SetLength(file, offset);
+            file.SetLength(offset);
+            file.Position = offset;
             return file;
         }
         catch
