@@ -32,9 +32,7 @@ internal sealed class ChunkReceiver(
     TimeProvider clock,
     IHostApplicationLifetime lifetime)
 {
-    // Reads of up to 1 MiB (Kestrel buffers up to that much of a body): with 64 KiB an 8 MiB chunk was 128 reads and
-    // 128 file writes, each write a thread-pool hop; now about 25 of each (a 256 MiB tus upload: 38 → 25 ms per PATCH).
-    private const int BufferSize = 1024 * 1024;
+    private const int BufferSize = 64 * 1024;
 
     /// <summary>A long chunk without a checksum records its progress this often, so a crash mid-chunk loses at most this much.</summary>
     private const long CheckpointBytes = 8L * 1024 * 1024;
@@ -77,7 +75,7 @@ internal sealed class ChunkReceiver(
         }
 
         LimitBody(http, remaining);
-        var (received, bodyError) = await WriteChunkAsync(http.Request.Body, http.Request.ContentLength, upload, checksum, ct);
+        var (received, bodyError) = await WriteChunkAsync(http.Request.Body, upload, checksum, ct);
         if (bodyError is not null && received == 0)
         {
             return new(null, bodyError);
@@ -118,9 +116,8 @@ internal sealed class ChunkReceiver(
         return new(updated, null);
     }
 
-    /// <param name="chunkLength">The chunk's Content-Length, when it has one.</param>
     /// <returns>The bytes written and flushed, and the problem when the chunk did not arrive whole (or did not match its checksum).</returns>
-    private async Task<(long Received, ProblemHttpResult? Problem)> WriteChunkAsync(Stream body, long? chunkLength, ResumableUpload upload, TusChecksum? checksum, CancellationToken ct)
+    private async Task<(long Received, ProblemHttpResult? Problem)> WriteChunkAsync(Stream body, ResumableUpload upload, TusChecksum? checksum, CancellationToken ct)
     {
         var (id, offset, remaining) = (upload.Id, upload.Offset, upload.Length - upload.Offset);
         var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
@@ -147,9 +144,7 @@ internal sealed class ChunkReceiver(
                 await file.WriteAsync(buffer.AsMemory(0, read), CancellationToken.None);
                 checksum?.Append(buffer.AsSpan(0, read));
                 received += read;
-                // Not at the chunk's last byte: its offset is recorded right after the loop, and a second commit per chunk
-                // (every 8 MiB PATCH, as tus-js-client sends them) cost a PostgreSQL round trip and WAL flush each.
-                if (checksum is null && received >= checkpoint && offset + received < upload.Length && received < (chunkLength ?? long.MaxValue))
+                if (checksum is null && received >= checkpoint && offset + received < upload.Length)
                 {
                     file.Flush(flushToDisk: true);
                     await SaveOffsetAsync(upload with { Offset = offset + received }, CancellationToken.None);
