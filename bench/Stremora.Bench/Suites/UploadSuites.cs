@@ -21,7 +21,7 @@ internal static class UploadSuites
     public const int WarmUpRounds = 32;
     public const long WarmUpBytes = 24 * Payloads.MiB;
 
-    /// <summary>The files each side sends before anything is measured: a few small rounds, then one of the measured size.</summary>
+    /// <summary>The files each side sends before anything is measured: WarmUpRounds small uploads, then one of the measured size.</summary>
     public static IReadOnlyList<string> WarmUpFiles(BenchContext context) =>
         [.. Enumerable.Repeat(context.Payloads.Get(WarmUpBytes), WarmUpRounds), context.Payloads.Get(context.Options.PassThroughBytes)];
 
