@@ -76,7 +76,17 @@ public sealed class DeleteHold
             _next = null;
         }
 
-        next.Before();
+        try
+        {
+            next.Before();
+        }
+        catch (Exception e)
+        {
+            // The test waiting on the removal hears why it never came, rather than waiting out its timeout.
+            next.Fired.TrySetException(e);
+            throw;
+        }
+
         next.Fired.TrySetResult();
         throw new IOException("Simulated provider hiccup.");
     }

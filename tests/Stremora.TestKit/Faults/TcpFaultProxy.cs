@@ -60,11 +60,8 @@ public sealed class TcpFaultProxy : IAsyncDisposable
         Fault = TcpFault.Refuse;
         foreach (var (client, upstream) in _forwarding)
         {
-            foreach (var connection in (TcpClient[])[client, upstream])
-            {
-                connection.Client.LingerState = new LingerOption(true, 0);
-                connection.Dispose();
-            }
+            Reset(client);
+            Reset(upstream);
         }
     }
 
@@ -84,6 +81,26 @@ public sealed class TcpFaultProxy : IAsyncDisposable
         }
 
         _stop.Dispose();
+    }
+
+    /// <summary>Resets one side of a forwarded connection, unless it closed meanwhile (its socket then is gone or disposed).</summary>
+    private static void Reset(TcpClient connection)
+    {
+        if (connection.Client is not { } socket)
+        {
+            return;
+        }
+
+        try
+        {
+            socket.LingerState = new LingerOption(true, 0); // RST, not FIN
+        }
+        catch (ObjectDisposedException)
+        {
+            return;
+        }
+
+        connection.Dispose();
     }
 
     private async Task AcceptAsync(CancellationToken stop)
