@@ -7,10 +7,7 @@ using Stremora.TestKit.Faults;
 namespace Stremora.Modules.Videos.Tests.Cleanup;
 
 /// <summary>A removal that meets a PostgreSQL outage is not lost: once the database is back, the file goes.</summary>
-// In a full run of this project its cleanup job did not reach the provider within 90 s, while it passes alone:
-// ./stremora test runs it in a test process of its own until that interaction is understood.
 [Collection(SoloHostGroup.Name)]
-[Trait("Isolation", "OwnProcess")]
 public sealed class CleanupDuringDatabaseOutageTests
 {
     [Fact]
