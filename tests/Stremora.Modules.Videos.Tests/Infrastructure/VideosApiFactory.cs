@@ -1,4 +1,6 @@
+using System.Collections.Concurrent;
 using Marten;
+using Marten.Services;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
@@ -28,12 +30,19 @@ public sealed class VideosApiFactory : StremoraApiFactory
     /// <summary>Fails a removal on demand.</summary>
     public DeleteHold Deletes { get; } = new();
 
+    /// <summary>Videos whose details another request changes the moment their thumbnail replacement commits.</summary>
+    public ChangeAfterThumbnailReplaced ChangesAfterThumbnail { get; } = new();
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         base.ConfigureWebHost(builder);
         builder.ConfigureTestServices(services =>
         {
-            services.ConfigureMarten(options => options.Listeners.Add(new FailingCatalogWrite()));
+            services.ConfigureMarten(options =>
+            {
+                options.Listeners.Add(new FailingCatalogWrite());
+                options.Listeners.Add(ChangesAfterThumbnail);
+            });
             var real = services.Single(d => d.ServiceType == typeof(IVideoStorage));
             services.Remove(real);
             services.AddSingleton<IVideoStorage>(sp => new HoldableVideoStorage((IVideoStorage)real.ImplementationFactory!(sp), Deletes));
@@ -48,6 +57,31 @@ internal sealed class FailingCatalogWrite : DocumentSessionListenerBase
     {
         var ready = session.PendingChanges.Streams().SelectMany(s => s.Events).Any(e => e.Data is VideoReady { Title: VideosApiFactory.CatalogFailsTitle });
         return ready ? throw new InvalidOperationException("Simulated catalog outage.") : Task.CompletedTask;
+    }
+}
+
+/// <summary>
+/// Appends a details change to a registered video right after the commit that replaced its thumbnail, before the
+/// replacing request answers: what a concurrent edit, a job or another instance can do at that moment.
+/// </summary>
+public sealed class ChangeAfterThumbnailReplaced : DocumentSessionListenerBase
+{
+    public const string Title = "Changed right after its thumbnail";
+
+    private readonly ConcurrentDictionary<Guid, bool> _videos = new();
+
+    public void Add(Guid videoId) => _videos[videoId] = true;
+
+    public override async Task AfterCommitAsync(IDocumentSession session, IChangeSet commit, CancellationToken token)
+    {
+        ArgumentNullException.ThrowIfNull(session);
+        ArgumentNullException.ThrowIfNull(commit);
+        foreach (var e in commit.GetEvents().Where(e => e.Data is VideoThumbnailReplaced && _videos.TryRemove(e.StreamId, out _)))
+        {
+            await using var other = session.DocumentStore.LightweightSession();
+            other.Events.Append(e.StreamId, new VideoDetailsChanged(Title, "", "another request", DateTimeOffset.UtcNow));
+            await other.SaveChangesAsync(token);
+        }
     }
 }
 

@@ -34,6 +34,27 @@ public sealed class ThumbnailIdempotencyTests(VideosApiFactory api)
     }
 
     [Fact]
+    public async Task The_first_answer_is_the_video_as_its_replacement_left_it_so_a_retry_gets_the_same_body()
+    {
+        using var owner = api.ClientFor("thumb-key-later-change");
+        var id = (await owner.UploadWithThumbnailAsync("Poster, then a change")).Id();
+        api.ChangesAfterThumbnail.Add(id);
+        var image = Samples.Jpeg(1700, seed: 55);
+
+        using var first = await owner.ReplaceThumbnailAsync(id, image, idempotencyKey: "poster-then-change");
+        using var retry = await owner.ReplaceThumbnailAsync(id, image, idempotencyKey: "poster-then-change");
+
+        var firstBody = await first.Content.ReadAsStringAsync();
+        Assert.True(first.StatusCode == HttpStatusCode.OK, firstBody);
+        Assert.Equal("Poster, then a change", JsonDocument.Parse(firstBody).RootElement.GetProperty("title").GetString());
+        Assert.Equal(firstBody, await retry.Content.ReadAsStringAsync());
+        Assert.Equal(first.Headers.ETag, retry.Headers.ETag);
+        // The change did land, right after the replacement: the video now shows it.
+        using var now = await owner.GetAsync(new Uri($"/api/videos/{id}", UriKind.Relative));
+        Assert.Equal(ChangeAfterThumbnailReplaced.Title, JsonDocument.Parse(await now.Content.ReadAsStringAsync()).RootElement.GetProperty("title").GetString());
+    }
+
+    [Fact]
     public async Task Two_concurrent_retries_store_one_image()
     {
         using var owner = api.ClientFor("thumb-key-race");

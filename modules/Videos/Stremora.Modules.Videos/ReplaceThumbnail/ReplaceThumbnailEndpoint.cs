@@ -147,12 +147,15 @@ internal sealed partial class ReplaceThumbnailEndpoint(
 
                 var events = Decide.ReplaceThumbnail(video, stored!.File, stored.Attempts, userId, clock.GetUtcNow());
                 // The key is done in the same transaction as the replacement: no retry can find one without the other.
-                idempotency?.Record(session, video.Version + events.Count);
+                var version = video.Version + events.Count;
+                idempotency?.Record(session, version);
                 if (await session.TryAppendAsync(id, video.Version, events, ct))
                 {
                     recorded = true;
+                    // The video as this replacement left it, not whatever was appended since: what a retry with its key replays.
                     await using var fresh = store.QuerySession();
-                    var replaced = await fresh.LoadAsync<VideoDetails>(id, ct) ?? throw new InvalidOperationException($"Video {id}'s thumbnail was replaced but its read model is missing.");
+                    var replaced = await fresh.Events.AggregateStreamAsync<VideoDetails>(id, version, token: ct)
+                        ?? throw new InvalidOperationException($"Video {id}'s thumbnail was replaced but its stream has no version {version}.");
                     VideoETag.Set(HttpContext.Response, replaced);
                     return TypedResults.Ok(await VideoResponse.FromAsync(replaced, storage, ct));
                 }
