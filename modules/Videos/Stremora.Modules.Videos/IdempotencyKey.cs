@@ -61,10 +61,13 @@ internal sealed record IdempotencyKey(string Id, Guid VideoId)
         }
     }
 
-    /// <summary>A replacement that was not recorded frees its key, only if it still holds it.</summary>
+    /// <summary>
+    /// A replacement that was not recorded frees its key, only if it still holds it unrecorded: a retry that saw the
+    /// claim before its holder recorded it and ended must not remove the recorded answer.
+    /// </summary>
     public static void ReleaseHeldBy(Marten.IDocumentSession session, string keyHash, Guid holderId)
     {
         ArgumentNullException.ThrowIfNull(session);
-        session.DeleteWhere<IdempotencyKey>(k => k.Id == keyHash && k.HolderId == holderId);
+        session.DeleteWhere<IdempotencyKey>(k => k.Id == keyHash && k.HolderId == holderId && k.Version == null);
     }
 }

@@ -1,5 +1,7 @@
 using System.Net;
 using System.Text.Json;
+using Marten;
+using Microsoft.Extensions.DependencyInjection;
 using Stremora.Modules.Videos.Tests.Infrastructure;
 
 namespace Stremora.Modules.Videos.Tests.ReplaceThumbnail;
@@ -82,6 +84,40 @@ public sealed class ThumbnailIdempotencyTests(VideosApiFactory api)
         Assert.Equal(1, await ReplacementsAsync(owner, id));
         using var again = await owner.ReplaceThumbnailAsync(id, image, idempotencyKey: "poster-race");
         Assert.Equal(answers.First(a => a.Status == HttpStatusCode.OK).Body, await again.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task A_retry_that_saw_the_key_unrecorded_and_its_holder_ended_keeps_the_recorded_answer()
+    {
+        using var owner = api.ClientFor("thumb-key-late-takeover");
+        var id = (await owner.UploadWithThumbnailAsync("Recorded poster")).Id();
+        var image = Samples.Jpeg(1900, seed: 56);
+        using var first = await owner.ReplaceThumbnailAsync(id, image, idempotencyKey: "poster-recorded");
+        var firstBody = await first.Content.ReadAsStringAsync();
+        Assert.True(first.StatusCode == HttpStatusCode.OK, firstBody);
+        var store = api.Services.GetRequiredService<IDocumentStore>();
+        IdempotencyKey recorded;
+        await using (var query = store.QuerySession())
+        {
+            recorded = Assert.Single(await query.Query<IdempotencyKey>().Where(k => k.VideoId == id && k.Request == IdempotencyKey.ThumbnailReplacement).ToListAsync());
+        }
+
+        Assert.NotNull(recorded.Version);
+        var before = FilesOf(id);
+
+        // What a concurrent retry does when it loaded the claim before the first request recorded it, and finds its holder gone.
+        await using (var session = store.LightweightSession())
+        {
+            IdempotencyKey.ReleaseHeldBy(session, recorded.Id, recorded.HolderId!.Value);
+            await session.SaveChangesAsync();
+        }
+
+        using var retry = await owner.ReplaceThumbnailAsync(id, image, idempotencyKey: "poster-recorded");
+        Assert.Equal(HttpStatusCode.OK, retry.StatusCode);
+        Assert.Equal(firstBody, await retry.Content.ReadAsStringAsync());
+        Assert.Equal(["true"], retry.Headers.GetValues("Idempotent-Replayed"));
+        Assert.Empty(FilesOf(id).Except(before));
+        Assert.Equal(1, await ReplacementsAsync(owner, id));
     }
 
     [Fact]

@@ -24,12 +24,7 @@ internal sealed class ThumbnailIdempotency(IDocumentStore store, NpgsqlDataSourc
     /// <summary>Claims the key for this replacement, unless an earlier request holds it.</summary>
     public async Task<ThumbnailClaim> ClaimAsync(CancellationToken ct)
     {
-        IdempotencyKey? claim;
-        await using (var query = store.QuerySession())
-        {
-            claim = await query.LoadAsync<IdempotencyKey>(keyHash, ct);
-        }
-
+        var claim = await LoadAsync(ct);
         if (claim is not null && (claim.Request != IdempotencyKey.ThumbnailReplacement || claim.VideoId != videoId))
         {
             return new ThumbnailClaim.Refused(Conflict("Idempotency-Key reused", $"This {IdempotencyKey.Header} was already used for another request; use a new key for a new replacement."));
@@ -62,7 +57,8 @@ internal sealed class ThumbnailIdempotency(IDocumentStore store, NpgsqlDataSourc
         }
         catch (DocumentAlreadyExistsException)
         {
-            return new ThumbnailClaim.Refused(InProgress());
+            // The key's holder recorded its replacement meanwhile (then this is a replay), or another retry took it.
+            return await LoadAsync(ct) is { Version: { } recorded } ? new ThumbnailClaim.Replay(recorded) : new ThumbnailClaim.Refused(InProgress());
         }
 
         _claimed = true;
@@ -128,6 +124,12 @@ internal sealed class ThumbnailIdempotency(IDocumentStore store, NpgsqlDataSourc
             await _alive.DisposeAsync();
             _alive = null;
         }
+    }
+
+    private async Task<IdempotencyKey?> LoadAsync(CancellationToken ct)
+    {
+        await using var query = store.QuerySession();
+        return await query.LoadAsync<IdempotencyKey>(keyHash, ct);
     }
 
     private static ProblemHttpResult InProgress() =>
