@@ -99,15 +99,21 @@ public sealed class MaintenanceLockTests(MaintenanceApiFactory api)
     }
 
     /// <returns>How many sessions holding the maintenance lock were ended.</returns>
+    /// <remarks>
+    /// Without a timeout pg_terminate_backend only sends the signal, and the lock is free once the backend has exited:
+    /// a run started in between would rightly find it held. With one it returns once the backend is gone.
+    /// </remarks>
     private async Task<int> TerminateLockHolderAsync()
     {
         await using var connection = new Npgsql.NpgsqlConnection(api.ConnectionString);
         await connection.OpenAsync();
         await using var command = new Npgsql.NpgsqlCommand(
             """
-            SELECT count(pg_terminate_backend(pid)) FROM pg_locks
-            WHERE locktype = 'advisory' AND granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
-              AND ((classid::bigint << 32) | objid::bigint) = @key
+            SELECT count(*) FROM (
+              SELECT pg_terminate_backend(pid, 30000) AS ended FROM pg_locks
+              WHERE locktype = 'advisory' AND granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
+                AND ((classid::bigint << 32) | objid::bigint) = @key) holders
+            WHERE ended
             """,
             connection);
         command.Parameters.AddWithValue("key", MaintenanceLock.Key);
