@@ -26,6 +26,7 @@ public sealed class ClusterTests(ITestOutputHelper output) : IAsyncLifetime
     private const string Owner = "cluster-owner";
 
     private readonly string _media = Path.Combine(Path.GetTempPath(), $"stremora-cluster-{Guid.NewGuid():N}");
+    private readonly string _logs = Path.Combine(Path.GetTempPath(), $"stremora-cluster-logs-{Guid.NewGuid():N}");
     private readonly ApiProcess?[] _apis = new ApiProcess?[Instances];
     private readonly int[] _ports = [.. Enumerable.Range(0, Instances).Select(_ => Loopback.FreePort())];
     private readonly string[] _spools = [.. Enumerable.Range(0, Instances).Select(_ => Path.Combine(Path.GetTempPath(), $"stremora-cluster-spool-{Guid.NewGuid():N}"))];
@@ -37,8 +38,8 @@ public sealed class ClusterTests(ITestOutputHelper output) : IAsyncLifetime
         _connectionString = await PostgresServer.Instance.CreateDatabaseAsync("stremora_cluster");
         Directory.CreateDirectory(_media);
         // The first creates the schemas; the others then start side by side.
-        _apis[0] = await ApiProcess.StartAsync(new ApiProcessOptions { Settings = Settings(0), Port = _ports[0] });
-        var others = await Task.WhenAll(Enumerable.Range(1, Instances - 1).Select(i => ApiProcess.StartAsync(new ApiProcessOptions { Settings = Settings(i), Port = _ports[i] })));
+        _apis[0] = await ApiProcess.StartAsync(Options(0));
+        var others = await Task.WhenAll(Enumerable.Range(1, Instances - 1).Select(i => ApiProcess.StartAsync(Options(i))));
         others.CopyTo(_apis, 1);
         _nginx = await NginxServer.StartAsync(_ports);
     }
@@ -52,6 +53,11 @@ public sealed class ClusterTests(ITestOutputHelper output) : IAsyncLifetime
         }
 
         Directory.Delete(_media, recursive: true);
+        if (Directory.Exists(_logs))
+        {
+            Directory.Delete(_logs, recursive: true);
+        }
+
         foreach (var spool in _spools.Where(Directory.Exists))
         {
             Directory.Delete(spool, recursive: true);
@@ -97,7 +103,7 @@ public sealed class ClusterTests(ITestOutputHelper output) : IAsyncLifetime
             {
                 var victim = await killed.Task;
                 await _apis[victim]!.DisposeAsync();
-                _apis[victim] = await ApiProcess.StartAsync(new ApiProcessOptions { Settings = Settings(victim), Port = _ports[victim] }, CancellationToken.None);
+                _apis[victim] = await ApiProcess.StartAsync(Options(victim), CancellationToken.None);
                 Interlocked.Increment(ref restarts);
             }
         });
@@ -120,7 +126,15 @@ public sealed class ClusterTests(ITestOutputHelper output) : IAsyncLifetime
               and not exists (select 1 from stremora.mt_events c where c.type = 'stored_file_cleaned_up'
                               and c.stream_id = s.stream_id and c.data->>'locator' = s.data->>'locator')
             """;
-        await Eventually.UntilAsync(async () => await CountAsync(Pending) == 0, "every scheduled cleanup has run", TimeSpan.FromSeconds(90));
+        try
+        {
+            await Eventually.UntilAsync(async () => await CountAsync(Pending) == 0, "every scheduled cleanup has run", TimeSpan.FromSeconds(90));
+        }
+        catch
+        {
+            await WriteWhyCleanupsArePendingAsync(Pending);
+            throw;
+        }
 
         Assert.Equal(0, await CountAsync("""
             select count(*) from (select 1 from stremora.mt_events where type = 'stored_file_cleaned_up'
@@ -244,6 +258,41 @@ public sealed class ClusterTests(ITestOutputHelper output) : IAsyncLifetime
         }
     }
 
+    /// <summary>What a timed-out wait for cleanups leaves in the test's output: the pending ones, their jobs, the daemon's progress and the instances' warnings.</summary>
+    private async Task WriteWhyCleanupsArePendingAsync(string pending)
+    {
+        var where = pending[pending.IndexOf("from", StringComparison.Ordinal)..];
+        await WriteRowsAsync("pending cleanups", $"select s.seq_id, s.stream_id, s.data->>'locator', s.timestamp {where}");
+        await WriteRowsAsync("their jobs", $"""
+            select j.id, j.statename, j.createdat, j.invocationdata::text from hangfire.job j
+            where exists (select 1 {where} and j.invocationdata::text like '%' || (s.data->>'locator') || '%')
+            """);
+        await WriteRowsAsync("daemon progress", "select name, last_seq_id, last_updated from stremora.mt_event_progression");
+        await WriteRowsAsync("highest event", "select max(seq_id) from stremora.mt_events");
+        foreach (var log in Directory.EnumerateFiles(_logs))
+        {
+            var notable = File.ReadLines(log).Where(line => line.Contains("warn", StringComparison.OrdinalIgnoreCase) || line.Contains("fail", StringComparison.OrdinalIgnoreCase) || line.Contains("High water", StringComparison.OrdinalIgnoreCase));
+            output.WriteLine($"--- {Path.GetFileName(log)}: warnings, failures, high water");
+            foreach (var line in notable.TakeLast(80))
+            {
+                output.WriteLine(line);
+            }
+        }
+    }
+
+    private async Task WriteRowsAsync(string title, string sql)
+    {
+        output.WriteLine($"--- {title}");
+        await using var connection = new NpgsqlConnection(_connectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            output.WriteLine(string.Join(" | ", Enumerable.Range(0, reader.FieldCount).Select(i => reader.IsDBNull(i) ? "null" : Convert.ToString(reader.GetValue(i), System.Globalization.CultureInfo.InvariantCulture))));
+        }
+    }
+
     private async Task<long> CountAsync(string sql)
     {
         await using var connection = new NpgsqlConnection(_connectionString);
@@ -251,6 +300,9 @@ public sealed class ClusterTests(ITestOutputHelper output) : IAsyncLifetime
         await using var command = new NpgsqlCommand(sql, connection);
         return (long)(await command.ExecuteScalarAsync())!;
     }
+
+    /// <summary>Each instance logs to its own file, appended to across a restart, for the failure report.</summary>
+    private ApiProcessOptions Options(int instance) => new() { Name = $"instance-{instance}", LogDirectory = _logs, Settings = Settings(instance), Port = _ports[instance] };
 
     private Dictionary<string, string> Settings(int instance) => new(StringComparer.Ordinal)
     {
